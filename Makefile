@@ -1,0 +1,54 @@
+# Ruamkhit: `make run` serves the site on SQLite with the reference data and the
+# Thai demo; `make test` runs the whole suite (on SQLite, and again on
+# PostgreSQL when TEST_DATABASE_URL is set).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev translations db demo check-translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed translations
+setup-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	$(FLASK) translations compile
+
+db: setup
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) areas load
+
+demo: db
+	$(FLASK) demo load
+
+run: demo
+	@echo "Ruamkhit is running at http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-dev
+	TEST_DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+check-translations: setup
+	$(FLASK) translations check
+
+clean:
+	rm -rf $(VENV) instance/ruamkhit.db

@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in, profiles, residency and area-scoped roles."""

@@ -1,0 +1,102 @@
+"""Users and their area-scoped roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.areas.models import Area, _enum_values
+from app.core.timeutil import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"  # national administrator, no area
+    PROVINCIAL_OFFICIAL = "provincial_official"  # a province and its local governments
+    LG_OFFICER = "lg_officer"  # one local government
+    EVALUATOR = "evaluator"  # assesses proposals of one area
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+    # Where the person lives: a province, optionally narrowed to a subdistrict.
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    subdistrict_code: Mapped[Optional[str]] = mapped_column(ForeignKey("subdistricts.code"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str] = mapped_column(String(20), server_default="2569-1")
+    email_notifications: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # Keyed hash (HMAC-SHA256 with ID_HASH_KEY) of the 13-digit national ID; never the ID itself.
+    national_id_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    residency_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    residency_verified_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    is_blocked: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    blocked_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    # Bumped on password change so that old sessions and remember-me cookies die.
+    session_version: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deleted accounts cannot sign in
+        return self.deleted_at is None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def residency_verified(self) -> bool:
+        return self.residency_verified_at is not None
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role is role for r in self.roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_official(self) -> bool:
+        return any(r.role in (Role.ADMIN, Role.PROVINCIAL_OFFICIAL, Role.LG_OFFICER) for r in self.roles)
+
+
+class RoleAssignment(db.Model):
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role", "area_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", values_callable=_enum_values, validate_strings=True)
+    )
+    area_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+    area: Mapped[Optional[Area]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RoleAssignment {self.user_id} {self.role.value} {self.area_id}>"

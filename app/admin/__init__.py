@@ -1,0 +1,1 @@
+"""Administration: the officials' dashboard, roles, residents and the audit log."""

@@ -1,0 +1,1 @@
+"""Areas: provinces, districts, subdistricts and local governments (อปท.)."""

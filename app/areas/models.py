@@ -1,0 +1,114 @@
+"""The area registry.
+
+An *area* is where ideas, proposals and budgeting cycles live: a province or
+one local government. Districts and subdistricts are reference data used to
+place things inside an area and to decide where a resident lives.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class AreaKind(enum.Enum):
+    PROVINCE = "province"
+    LOCAL_GOVERNMENT = "local_government"
+
+
+class LGType(enum.Enum):
+    """Kinds of local administrative organisation (อปท.)."""
+
+    PROVINCIAL_ADMIN_ORG = "provincial_admin_org"  # อบจ.
+    CITY_MUNICIPALITY = "city_municipality"  # เทศบาลนคร
+    TOWN_MUNICIPALITY = "town_municipality"  # เทศบาลเมือง
+    SUBDISTRICT_MUNICIPALITY = "subdistrict_municipality"  # เทศบาลตำบล
+    SUBDISTRICT_ADMIN_ORG = "subdistrict_admin_org"  # อบต.
+    SPECIAL_ADMIN_AREA = "special_admin_area"  # เมืองพัทยา, กรุงเทพมหานคร
+
+
+def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+class Area(db.Model):
+    __tablename__ = "areas"
+    __table_args__ = (
+        Index("ix_areas_province_kind", "province_code", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[AreaKind] = mapped_column(
+        Enum(AreaKind, name="area_kind", values_callable=_enum_values, validate_strings=True)
+    )
+    # DOPA 2-digit province code, or 7-digit DLA code for a local government.
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    province_code: Mapped[str] = mapped_column(String(2))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id"), index=True)
+    lg_type: Mapped[Optional[LGType]] = mapped_column(
+        Enum(LGType, name="lg_type", values_callable=_enum_values, validate_strings=True)
+    )
+    district_code: Mapped[Optional[str]] = mapped_column(String(4))
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    area_km2: Mapped[Optional[float]] = mapped_column(Float)
+
+    parent: Mapped[Optional["Area"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Area"]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Area {self.code} {self.name_th}>"
+
+    @property
+    def is_province(self) -> bool:
+        return self.kind is AreaKind.PROVINCE
+
+    @property
+    def province(self) -> "Area":
+        """The province an area lies in (itself for a province)."""
+        if self.is_province or self.parent is None:
+            return self
+        return self.parent
+
+    def name(self, locale: str = "th") -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_th
+
+
+class District(db.Model):
+    __tablename__ = "districts"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<District {self.code} {self.name_th}>"
+
+    def name(self, locale: str = "th") -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_th
+
+
+class Subdistrict(db.Model):
+    __tablename__ = "subdistricts"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[Optional[str]] = mapped_column(String(5))
+
+    district: Mapped[District] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Subdistrict {self.code} {self.name_th}>"
+
+    def name(self, locale: str = "th") -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_th

@@ -1,0 +1,1 @@
+"""Shared building blocks: formatting, time, mail, security headers, errors, locale."""

@@ -1,0 +1,66 @@
+"""Site-wide pages: home, about, the language switch, health and the development outbox."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.locale import LANG_COOKIE
+from app.core.mail import read_outbox
+from app.extensions import db
+from app.permissions import is_admin, require
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only same-site relative paths are followed after a form, never another host."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.get("/")
+def home():
+    from app.areas.services import list_provinces
+
+    return render_template("core/home.html", provinces=list_provinces())
+
+
+@bp.get("/about")
+def about():
+    return render_template("core/about.html")
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"), url_for("core.home"))
+    response = redirect(target)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+        )
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(db.select(1))
+    return {"status": "ok"}
+
+
+@bp.get("/dev/outbox")
+def dev_outbox():
+    if not current_app.config.get("DEV_OUTBOX_PAGE"):
+        abort(404)
+    require(is_admin(current_user))
+    return render_template("core/outbox.html", messages=read_outbox())

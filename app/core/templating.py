@@ -1,0 +1,40 @@
+"""Jinja filters and globals: Buddhist-Era dates, baht, the current locale."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+from app.core import formatting
+from app.core.locale import current_locale
+
+
+def init_templating(app: Flask) -> None:
+    env = app.jinja_env
+    env.filters["date"] = lambda value, short=False: formatting.format_date(value, current_locale(), short)
+    env.filters["datetime"] = lambda value: formatting.format_datetime(value, current_locale())
+    env.filters["baht"] = lambda value, symbol=True: formatting.format_baht(value, current_locale(), symbol)
+    env.filters["fiscal_year"] = lambda value: formatting.format_fiscal_year(value, current_locale())
+    env.filters["number"] = lambda value: f"{value:,}" if value is not None else ""
+    env.globals["url_map_endpoints"] = app.view_functions
+    env.filters["localname"] = lambda obj: obj.name(current_locale()) if obj is not None else ""
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_locale": current_locale(),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "header_counts": _header_counts(),
+        }
+
+    def _header_counts() -> dict[str, int]:
+        """Counts shown in the header (unread notifications, moderation queue).
+
+        Domains append providers, callables(user) -> dict, to
+        app.extensions["ruamkhit_header_counts"] when their blueprint is registered.
+        """
+        if not getattr(current_user, "is_authenticated", False):
+            return {}
+        counts: dict[str, int] = {}
+        for provider in app.extensions.get("ruamkhit_header_counts", []):
+            counts.update(provider(current_user))
+        return counts

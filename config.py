@@ -1,0 +1,120 @@
+"""Configuration classes, read from the environment.
+
+`create_app` takes one of these classes (or its name). Production refuses to
+start without real secrets: a default SECRET_KEY or ID_HASH_KEY in production
+would let anyone forge sessions or reverse the hashes of national ID numbers.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_PATH = Path(os.environ.get("RUAMKHIT_INSTANCE", BASE_DIR / "instance"))
+
+DEV_SECRET = "dev-secret-change-me"
+DEV_ID_HASH_KEY = "dev-id-hash-key-change-me"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{INSTANCE_PATH / name}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    ID_HASH_KEY = os.environ.get("ID_HASH_KEY", DEV_ID_HASH_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("ruamkhit.db"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    INSTANCE_DIR = str(INSTANCE_PATH)
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_PATH / "uploads"))
+    OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_PATH / "outbox"))
+
+    # Mail: SMTP when MAIL_SERVER is set, otherwise the local outbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ruamkhit <no-reply@ruamkhit.local>")
+
+    BABEL_DEFAULT_LOCALE = "th"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
+    LANGUAGES = ("th", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 30 * 1024 * 1024
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
+    )
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 2 * 3600
+    DEV_OUTBOX_PAGE = False
+    PREFERRED_URL_SCHEME = "http"
+
+    @classmethod
+    def validate(cls) -> None:
+        """Hook for configurations that must refuse to start."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    DEV_OUTBOX_PAGE = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = "localhost"
+    DEV_OUTBOX_PAGE = True
+    UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
+    OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
+    MAIL_SERVER = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = []
+        secret = os.environ.get("SECRET_KEY")
+        if not secret or secret == DEV_SECRET or len(secret) < 32:
+            missing.append("SECRET_KEY (at least 32 characters, not the default)")
+        id_key = os.environ.get("ID_HASH_KEY")
+        if not id_key or id_key == DEV_ID_HASH_KEY or len(id_key) < 32:
+            missing.append("ID_HASH_KEY (at least 32 characters, not the default)")
+        if not os.environ.get("DATABASE_URL"):
+            missing.append("DATABASE_URL")
+        if missing:
+            raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,26 @@
+"""ideas supports comments moderation notifications
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25 22:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import app.core.types
+
+
+# revision identifiers, used by Alembic.
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
