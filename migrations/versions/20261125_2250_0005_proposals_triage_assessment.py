@@ -1,8 +1,8 @@
-"""plans proposals triage assessment
+"""proposals triage assessment
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-25 22:30:00
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25 22:50:00
 
 """
 from alembic import op
@@ -12,8 +12,8 @@ import app.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""budgeting cycles ballots results
+"""plans
 
 Revision ID: 0004
 Revises: 0003

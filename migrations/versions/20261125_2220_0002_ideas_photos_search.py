@@ -1,4 +1,4 @@
-"""ideas supports comments moderation notifications
+"""ideas photos search
 
 Revision ID: 0002
 Revises: 0001
