@@ -65,7 +65,8 @@ def extract_command(part: str | None) -> None:
 def compile_command() -> None:
     """Compile every catalogue to .mo (run by make run and make test)."""
     for name in parts():
-        _babel(["compile", "-d", str(TRANSLATIONS / name)])
+        if any((TRANSLATIONS / name).glob("*/LC_MESSAGES/messages.po")):
+            _babel(["compile", "-d", str(TRANSLATIONS / name)])
 
 
 def missing_translations(part: str, locale: str = "th") -> list[str]:
