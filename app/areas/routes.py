@@ -6,6 +6,7 @@ from itertools import groupby
 from flask import Blueprint, abort, render_template, request
 
 from app.areas import services
+from app.core.locale import current_locale
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 
@@ -13,7 +14,7 @@ bp = Blueprint("areas", __name__, template_folder="templates")
 @bp.get("/provinces")
 def list_provinces():
     q = request.args.get("q", "").strip()[:100]
-    return render_template("areas/provinces.html", provinces=services.list_provinces(q or None), q=q)
+    return render_template("areas/provinces.html", provinces=services.list_provinces(q or None, current_locale()), q=q)
 
 
 @bp.get("/p/<code>")

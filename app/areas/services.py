@@ -28,12 +28,14 @@ LG_TYPE_PREFIX_TH = {
 }
 
 
-def list_provinces(query: str | None = None) -> list[Area]:
+def list_provinces(query: str | None = None, locale: str = "th") -> list[Area]:
+    """Provinces matching a Thai or English name (or the code), sorted by name in `locale`."""
     stmt = select(Area).where(Area.kind == AreaKind.PROVINCE)
     if query:
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(Area.name_th.ilike(like), Area.name_en.ilike(like), Area.code == query.strip()))
-    return list(db.session.scalars(stmt.order_by(Area.name_th)))
+    provinces = list(db.session.scalars(stmt))
+    return sorted(provinces, key=lambda p: p.name_en.lower() if locale == "en" else p.name_th)
 
 
 def get_province(code: str) -> Area | None:
@@ -53,7 +55,8 @@ def local_governments_of(province: Area, query: str | None = None) -> list[Area]
     if query:
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(Area.name_th.ilike(like), Area.name_en.ilike(like), Area.code == query.strip()))
-    return list(db.session.scalars(stmt.order_by(Area.lg_type, Area.name_th)))
+    order = {t: i for i, t in enumerate(LGType)}  # the enum's order: อบจ. first, special last
+    return sorted(db.session.scalars(stmt), key=lambda a: (order.get(a.lg_type, 99), a.name_th))
 
 
 def subdistricts_of(area: Area) -> list[Subdistrict]:

@@ -27,8 +27,9 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 @bp.get("/")
 def home():
     from app.areas.services import list_provinces
+    from app.core.locale import current_locale
 
-    return render_template("core/home.html", provinces=list_provinces())
+    return render_template("core/home.html", provinces=list_provinces(locale=current_locale()))
 
 
 @bp.get("/about")
