@@ -1,0 +1,1 @@
+"""Plans: provincial annual action plans and local development plans (three-level trees)."""
