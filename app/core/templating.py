@@ -24,7 +24,18 @@ def init_templating(app: Flask) -> None:
             "current_locale": current_locale(),
             "current_path": request.full_path.rstrip("?") if request else "/",
             "header_counts": _header_counts(),
+            "nav_items": _nav_items(),
         }
+
+    def _nav_items() -> list[dict[str, str]]:
+        """Main-menu links that domains add: app.extensions["ruamkhit_nav"] holds (label, endpoint)."""
+        from flask import url_for
+
+        return [
+            {"label": str(label), "url": url_for(endpoint)}
+            for label, endpoint in app.extensions.get("ruamkhit_nav", [])
+            if endpoint in app.view_functions
+        ]
 
     def _header_counts() -> dict[str, int]:
         """Counts shown in the header (unread notifications, moderation queue).
