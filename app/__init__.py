@@ -125,8 +125,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     from app.plans.routes import bp as plans_bp
     app.register_blueprint(plans_bp)
-    from app.plans.routes import bp as plans_bp
-    app.register_blueprint(plans_bp)
     from app.ideas.routes import bp as ideas_bp
     app.register_blueprint(ideas_bp)
 
