@@ -127,6 +127,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     from app.ideas.routes import bp as ideas_bp
     app.register_blueprint(ideas_bp)
+    from app.proposals.routes import bp as proposals_bp
+    app.register_blueprint(proposals_bp)
+    from app.triage.routes import bp as triage_bp
+    app.register_blueprint(triage_bp)
 
 
 def _register_cli(app: Flask) -> None:
