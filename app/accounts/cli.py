@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from app.extensions import db
 
@@ -18,10 +19,12 @@ def create_admin_command(email: str, password: str, display_name: str) -> None:
     """Create the first national administrator (or make an existing account one)."""
     from app.accounts import services
 
-    try:
-        user = services.create_admin(email, password, display_name)
-    except services.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
+    # No request here to choose a language from: the shell speaks English.
+    with force_locale("en"):
+        try:
+            user = services.create_admin(email, password, display_name)
+        except services.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Administrator {user.email} (id {user.id}) is ready.")

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.areas.models import Area, _enum_values
+from app.areas.models import Area, Subdistrict, _enum_values
 from app.core.timeutil import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -20,6 +20,14 @@ class Role(enum.Enum):
     PROVINCIAL_OFFICIAL = "provincial_official"  # a province and its local governments
     LG_OFFICER = "lg_officer"  # one local government
     EVALUATOR = "evaluator"  # assesses proposals of one area
+
+
+class ResidencyState(enum.Enum):
+    """Where a person stands on the way to voting: no ID yet, waiting for an official, verified."""
+
+    NO_ID = "no_id"
+    WAITING = "waiting"
+    VERIFIED = "verified"
 
 
 class User(UserMixin, db.Model):
@@ -48,6 +56,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
+    subdistrict: Mapped[Optional[Subdistrict]] = relationship()
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
     )
@@ -69,6 +78,14 @@ class User(UserMixin, db.Model):
     @property
     def residency_verified(self) -> bool:
         return self.residency_verified_at is not None
+
+    @property
+    def residency_state(self) -> ResidencyState:
+        if self.residency_verified_at is not None:
+            return ResidencyState.VERIFIED
+        if self.national_id_hash is not None:
+            return ResidencyState.WAITING
+        return ResidencyState.NO_ID
 
     def has_role(self, role: Role) -> bool:
         return any(r.role is role for r in self.roles)

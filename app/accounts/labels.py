@@ -1,0 +1,28 @@
+"""Translatable names for roles and residency states, shared by every page that shows them."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import ResidencyState, Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.PROVINCIAL_OFFICIAL: _l("Provincial official"),
+    Role.LG_OFFICER: _l("Local government officer"),
+    Role.EVALUATOR: _l("Evaluator"),
+}
+
+RESIDENCY_LABELS = {
+    ResidencyState.NO_ID: _l("No national ID number added"),
+    ResidencyState.WAITING: _l("Waiting for verification by an official"),
+    ResidencyState.VERIFIED: _l("Verified resident"),
+}
+
+LANGUAGE_LABELS = {
+    "th": "ไทย",
+    "en": "English",
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS.get(role, role.value))
