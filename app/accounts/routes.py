@@ -1,16 +1,28 @@
-"""Account pages: register, verify email, sign in and out, profile."""
+"""Account pages: register, verify email, sign in and out, reset and change the password, profile and residency."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
-from app.accounts.forms import LoginForm, RegisterForm
-from app.core.locale import current_locale
-from app.core.mail import send_email
+from app.accounts.emails import send_password_changed_email, send_password_reset_email, send_verification_email
+from app.accounts.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NationalIdForm,
+    ProfileForm,
+    ProvinceForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.accounts.labels import LANGUAGE_LABELS, RESIDENCY_LABELS
+from app.core.locale import LANG_COOKIE, current_locale
 from app.core.routes import safe_next
 from app.extensions import db, limiter
 
@@ -30,19 +42,17 @@ def province_choices() -> list[ProvinceChoice]:
     return [ProvinceChoice(p.code, p.name(locale)) for p in list_provinces()]
 
 
-def send_verification_email(user) -> None:
-    token = services.make_token(user, "verify-email")
-    link = url_for("accounts.verify_email", token=token, _external=True)
-    send_email(
-        user.email,
-        _("Confirm your email for Ruamkhit"),
-        _("Hello %(name)s,\n\nPlease confirm your email address by opening this link:\n%(link)s\n\nThe link works for 3 days.", name=user.display_name, link=link),
-    )
-
-
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
+
+def _keep_signed_in(user) -> None:
+    """Sign the current browser in again after the session version changed (other sessions die)."""
+    remembered = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+    login_user(user, remember=remembered)
+
+
+# --- register, confirm, sign in and out --------------------------------------
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
@@ -70,15 +80,31 @@ def register():
 
 @bp.get("/verify/<token>")
 def verify_email(token: str):
+    target = url_for("accounts.profile" if current_user.is_authenticated else "accounts.login")
     try:
-        user = services.read_token(token, "verify-email", current_app.config["EMAIL_TOKEN_MAX_AGE"])
+        user = services.read_token(token, services.VERIFY_EMAIL, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     except services.AccountError as error:
         flash(str(error), "error")
-        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+        return redirect(target)
     services.verify_email(user)
     db.session.commit()
     flash(_("Thank you: your email address is confirmed."), "success")
-    return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+    return redirect(target)
+
+
+@bp.post("/profile/resend-confirmation")
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+    elif current_user.email_verified:
+        flash(_("Your email address is already confirmed."), "info")
+    else:
+        send_verification_email(current_user)
+        flash(_("We sent a new confirmation email to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -105,7 +131,181 @@ def logout():
     return redirect(url_for("core.home"))
 
 
+# --- passwords -----------------------------------------------------------------
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.user_for_password_reset(form.email.data)
+        if user is not None:
+            send_password_reset_email(user)
+        # The same answer whether or not the address has an account.
+        flash(
+            _("If an account uses %(email)s, we have sent it a link to choose a new password. Check your inbox.",
+              email=form.email.data),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
+    try:
+        services.read_token(token, services.RESET_PASSWORD, max_age)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data, max_age)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            send_password_changed_email(user)
+            flash(_("Your new password is saved. Sign in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()  # login_user needs the user, not the proxy
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.WrongPassword as error:
+            db.session.rollback()
+            form.current_password.errors.append(str(error))
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            _keep_signed_in(user)
+            send_password_changed_email(user)
+            flash(_("Your password is changed. Other devices were signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# --- profile and residency -------------------------------------------------------
+
+def _profile_form(formdata=None) -> ProfileForm:
+    user = current_user
+    form = ProfileForm(
+        services.subdistricts_of_province(user.province_code),
+        current_locale(),
+        formdata=formdata,
+        data={
+            "display_name": user.display_name,
+            "locale": user.locale or current_locale(),
+            "email_notifications": user.email_notifications,
+            "subdistrict_code": user.subdistrict_code or "",
+        },
+    )
+    return form
+
+
+def _render_profile(**forms):
+    from app.areas.services import get_province
+
+    forms.setdefault("profile_form", _profile_form(formdata=None))
+    forms.setdefault("province_form", ProvinceForm(province_choices(), formdata=None, data={"province_code": current_user.province_code}))
+    forms.setdefault("nid_form", NationalIdForm(formdata=None))
+    forms.setdefault("resend_form", ActionForm(formdata=None))
+    return render_template(
+        "accounts/profile.html",
+        user=current_user,
+        province=get_province(current_user.province_code),
+        residency_label=RESIDENCY_LABELS[current_user.residency_state],
+        language_label=LANGUAGE_LABELS.get(current_user.locale or "", ""),
+        **forms,
+    )
+
+
 @bp.get("/profile")
 @login_required
 def profile():
-    return render_template("accounts/profile.html", user=current_user)
+    return _render_profile()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    form = _profile_form(formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            withdrawn = services.update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                locale=form.locale.data,
+                email_notifications=form.email_notifications.data,
+                subdistrict_code=form.subdistrict_code.data,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            form.display_name.errors.append(str(error))
+        else:
+            db.session.commit()
+            # The next page is in the language just chosen: so are its messages.
+            with force_locale(current_user.locale or current_locale()):
+                flash(_("Your profile is saved."), "success")
+                if withdrawn:
+                    flash(_("You moved: an official must verify your residency again before you can vote."), "info")
+            response = redirect(url_for("accounts.profile"))
+            # The language switch's cookie wins over the setting: keep them in step.
+            response.set_cookie(
+                LANG_COOKIE, current_user.locale or current_locale(), max_age=365 * 24 * 3600, samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+            )
+            return response
+    return _render_profile(profile_form=form)
+
+
+@bp.post("/profile/province")
+@login_required
+def change_province():
+    form = ProvinceForm(province_choices())
+    if form.validate_on_submit():
+        try:
+            withdrawn = services.change_province(current_user, form.province_code.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.province_code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your province is saved. Choose your subdistrict in it."), "success")
+            if withdrawn:
+                flash(_("You moved: an official must verify your residency again before you can vote."), "info")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(province_form=form)
+
+
+@bp.post("/profile/national-id")
+@login_required
+@limiter.limit("10 per hour")
+def add_national_id():
+    form = NationalIdForm()
+    if form.validate_on_submit():
+        try:
+            services.set_national_id(current_user, form.national_id.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.national_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your national ID number is saved. An official of your area can now verify your residency."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(nid_form=form)

@@ -7,6 +7,7 @@ from typing import Optional
 from app.accounts import services
 from app.accounts.models import Role, User
 from app.areas.services import get_area_by_code
+from app.extensions import db
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -46,6 +47,8 @@ def create_user(
     if verified_by is not None:
         area = get_area_by_code(province_code)
         services.verify_residency(verified_by, user, area)
+    # Committed (to the test's savepoint) so that a route's rollback on bad input keeps it.
+    db.session.commit()
     return user
 
 
@@ -53,6 +56,7 @@ def create_official(role: Role, area_code: Optional[str], email: Optional[str] =
     user = create_user(email, **kwargs)
     area = get_area_by_code(area_code) if area_code else None
     services.assign_role(None, user, role, area)
+    db.session.commit()
     return user
 
 
@@ -60,9 +64,21 @@ def create_admin(email: Optional[str] = None, **kwargs) -> User:
     return create_official(Role.ADMIN, None, email, **kwargs)
 
 
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of a page's form (for tests with CSRF protection on)."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="(?:[\w-]*)csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
 def sign_in(client, user_or_email, password: str = PASSWORD, remember: bool = False):
     email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
     data = {"email": email, "password": password}
+    from flask import current_app
+
+    if current_app.config.get("WTF_CSRF_ENABLED"):
+        data["csrf_token"] = csrf_token(client)
     if remember:
         data["remember"] = "y"
     response = client.post("/login", data=data)

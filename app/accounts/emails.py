@@ -1,0 +1,66 @@
+"""The emails accounts send: confirm an address, reset a password, a password was changed.
+
+They are written in the person's own language (their setting, else the page's),
+and sent through app.core.mail (SMTP, or the development outbox).
+"""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.accounts import services
+from app.accounts.models import User
+from app.core.locale import current_locale
+from app.core.mail import send_email
+
+
+def _locale_of(user: User) -> str:
+    return user.locale if user.locale in current_app.config["LANGUAGES"] else current_locale()
+
+
+def send_verification_email(user: User) -> None:
+    token = services.make_token(user, services.VERIFY_EMAIL)
+    link = url_for("accounts.verify_email", token=token, _external=True)
+    days = current_app.config["EMAIL_TOKEN_MAX_AGE"] // (24 * 3600)
+    with force_locale(_locale_of(user)):
+        send_email(
+            user.email,
+            _("Confirm your email for Ruamkhit"),
+            _(
+                "Hello %(name)s,\n\nPlease confirm your email address by opening this link:\n%(link)s\n\n"
+                "The link works for %(days)d days.",
+                name=user.display_name, link=link, days=days,
+            ),
+        )
+
+
+def send_password_reset_email(user: User) -> None:
+    token = services.make_token(user, services.RESET_PASSWORD)
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    hours = current_app.config["RESET_TOKEN_MAX_AGE"] // 3600
+    with force_locale(_locale_of(user)):
+        send_email(
+            user.email,
+            _("Reset your Ruamkhit password"),
+            _(
+                "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your Ruamkhit account. "
+                "To choose a new password, open this link:\n%(link)s\n\n"
+                "The link works once, for %(hours)d hours. If you did not ask for it, ignore this email: "
+                "your password stays the same.",
+                name=user.display_name, link=link, hours=hours,
+            ),
+        )
+
+
+def send_password_changed_email(user: User) -> None:
+    with force_locale(_locale_of(user)):
+        send_email(
+            user.email,
+            _("Your Ruamkhit password was changed"),
+            _(
+                "Hello %(name)s,\n\nThe password of your Ruamkhit account was just changed, and every other "
+                "device was signed out. If this was not you, reset your password at once:\n%(link)s",
+                name=user.display_name, link=url_for("accounts.forgot_password", _external=True),
+            ),
+        )
