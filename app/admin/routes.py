@@ -1,16 +1,291 @@
-"""Officials' and administrators' pages."""
+"""Officials' and administrators' pages: dashboard, residents of an area, roles, audit log.
+
+Other domains add links to the dashboard by appending a provider when their
+blueprint is registered: `app.extensions.setdefault("ruamkhit_dashboard_links",
+[]).append(fn)`, where `fn(user) -> list[(label, url)]`.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import false
 
-from app.permissions import require
+from app.accounts import services as accounts
+from app.accounts.labels import RESIDENCY_LABELS, ROLE_LABELS
+from app.accounts.models import Role, RoleAssignment, User
+from app.admin import services
+from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, ResidentSearchForm, RoleFilterForm
+from app.admin.labels import audit_label, object_label
+from app.areas.models import Area
+from app.core.locale import current_locale
+from app.core.routes import safe_next
+from app.extensions import db
+from app.permissions import can_manage_roles, can_verify_resident, can_view_audit_log, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
+PER_PAGE = 50
+
+
+def _area_or_404(code: str) -> Area:
+    from app.areas.services import get_area_by_code
+
+    area = get_area_by_code(code) if len(code) <= 10 else None
+    if area is None:
+        abort(404)
+    return area
+
+
+def _page_urls(pagination) -> dict[str, str | None]:
+    args = request.args.to_dict()
+    view_args = request.view_args or {}
+
+    def url(page: int) -> str:
+        return url_for(request.endpoint, **{**args, **view_args, "page": page})
+
+    return {
+        "prev": url(pagination.prev_num) if pagination.has_prev else None,
+        "next": url(pagination.next_num) if pagination.has_next else None,
+    }
+
+
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= 100_000 else 1
+
+
+def _dashboard_links(user) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for provider in current_app.extensions.get("ruamkhit_dashboard_links", []):
+        links.extend(provider(user) or [])
+    return links
+
+
+# --- dashboard -------------------------------------------------------------------
 
 @bp.get("/")
 @login_required
 def dashboard():
-    require(current_user.is_official)
-    return render_template("admin/dashboard.html", roles=current_user.roles)
+    require(bool(current_user.roles))
+    roles = sorted(current_user.roles, key=lambda r: (list(Role).index(r.role), r.area.code if r.area else ""))
+    return render_template(
+        "admin/dashboard.html",
+        roles=roles,
+        role_labels=ROLE_LABELS,
+        can_verify_in=lambda area: can_verify_resident(current_user, area),
+        is_admin=can_manage_roles(current_user),
+        show_audit=can_view_audit_log(current_user),
+        show_outbox=bool(current_app.config.get("DEV_OUTBOX_PAGE")) and can_manage_roles(current_user),
+        extra_links=_dashboard_links(current_user),
+    )
+
+
+@bp.get("/residents")
+@login_required
+def find_residents():
+    """The dashboard's "residents of an area" box: from a typed code to the area's page."""
+    from app.areas.services import get_area_by_code
+
+    code = (request.args.get("code") or "").strip()
+    area = get_area_by_code(code) if code and len(code) <= 10 else None
+    if area is None:
+        flash(_("No province or local government has this code. A province has 2 digits (e.g. 50), a local government 7 (e.g. 3500102)."), "error")
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.residents", code=area.code))
+
+
+# --- residents and their verification -------------------------------------------
+
+@bp.get("/areas/<code>/residents")
+@login_required
+def residents(code: str):
+    area = _area_or_404(code)
+    require(can_verify_resident(current_user, area))
+    form = ResidentSearchForm(formdata=request.args)
+    if form.validate():
+        stmt = accounts.residents_query(area, form.q.data, form.state_value)
+    else:
+        stmt = accounts.residents_query(area)
+    pagination = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, count=True)
+    return render_template(
+        "admin/residents.html",
+        area=area,
+        form=form,
+        pagination=pagination,
+        page_urls=_page_urls(pagination),
+        residency_labels=RESIDENCY_LABELS,
+    )
+
+
+def _resident_action(code: str, user_id: int, action):
+    area = _area_or_404(code)
+    require(can_verify_resident(current_user, area))
+    resident = db.get_or_404(User, user_id)
+    form = ActionForm()
+    back = safe_next(request.form.get("next"), url_for("admin.residents", code=area.code))
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(back)
+    try:
+        message = action(current_user, resident, area)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(back)
+
+
+@bp.post("/areas/<code>/residents/<int:user_id>/verify")
+@login_required
+def verify_resident(code: str, user_id: int):
+    def action(official, resident, area):
+        accounts.verify_residency(official, resident, area)
+        return _("%(name)s is now a verified resident.", name=resident.display_name)
+
+    return _resident_action(code, user_id, action)
+
+
+@bp.post("/areas/<code>/residents/<int:user_id>/revoke")
+@login_required
+def revoke_resident(code: str, user_id: int):
+    def action(official, resident, area):
+        accounts.revoke_residency(official, resident, area)
+        return _("The residency verification of %(name)s is withdrawn.", name=resident.display_name)
+
+    return _resident_action(code, user_id, action)
+
+
+# --- roles -----------------------------------------------------------------------
+
+def _render_roles(assign_form: AssignRoleForm):
+    from app.areas.services import get_area_by_code
+
+    filters = RoleFilterForm(formdata=request.args)
+    role = area = None
+    if filters.validate():
+        role = Role(filters.role.data) if filters.role.data else None
+        if filters.area.data:
+            area = get_area_by_code(filters.area.data)
+            if area is None:
+                filters.area.errors.append(_("No province or local government has the code %(code)s.", code=filters.area.data))
+    stmt = accounts.role_assignments_query(role, area)
+    if filters.area.errors:
+        stmt = stmt.where(false())
+    pagination = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, count=True)
+    return render_template(
+        "admin/roles.html",
+        filters=filters,
+        assign_form=assign_form,
+        pagination=pagination,
+        page_urls=_page_urls(pagination),
+        role_labels=ROLE_LABELS,
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.get("/roles")
+@login_required
+def roles():
+    require(can_manage_roles(current_user))
+    return _render_roles(AssignRoleForm(formdata=None))
+
+
+@bp.post("/roles")
+@login_required
+def assign_role():
+    require(can_manage_roles(current_user))
+    form = AssignRoleForm()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            assignment = accounts.assign_role_by_email(current_user, form.email.data, role, form.area_code.data)
+        except accounts.UnknownAccount as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        except accounts.AreaCodeError as error:
+            db.session.rollback()
+            form.area_code.errors.append(str(error))
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.role.errors.append(str(error))
+        else:
+            db.session.commit()
+            user = assignment.user
+            if assignment.area is not None:
+                flash(_("%(name)s is now %(role)s of %(area)s.", name=user.display_name, role=ROLE_LABELS[role],
+                        area=assignment.area.name(current_locale())), "success")
+            else:
+                flash(_("%(name)s is now %(role)s.", name=user.display_name, role=ROLE_LABELS[role]), "success")
+            return redirect(url_for("admin.roles"))
+    return _render_roles(form)
+
+
+@bp.route("/roles/<int:assignment_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_role(assignment_id: int):
+    assignment = db.get_or_404(RoleAssignment, assignment_id)
+    require(can_manage_roles(current_user))
+    form = ActionForm()
+    if form.validate_on_submit():
+        user, role, area = assignment.user, assignment.role, assignment.area
+        try:
+            accounts.remove_role(current_user, assignment)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            if area is not None:
+                flash(_("%(name)s is no longer %(role)s of %(area)s.", name=user.display_name, role=ROLE_LABELS[role],
+                        area=area.name(current_locale())), "success")
+            else:
+                flash(_("%(name)s is no longer %(role)s.", name=user.display_name, role=ROLE_LABELS[role]), "success")
+        return redirect(url_for("admin.roles"))
+    return render_template("admin/remove_role.html", assignment=assignment, form=form, role_labels=ROLE_LABELS)
+
+
+# --- audit log -------------------------------------------------------------------
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    from app.areas.services import get_area_by_code
+
+    require(can_view_audit_log(current_user))
+    form = AuditFilterForm(formdata=request.args)
+    action = actor = area = None
+    nothing = False
+    if form.validate():
+        action, actor = form.action.data or None, form.actor.data or None
+        if form.area.data:
+            area = get_area_by_code(form.area.data)
+            if area is None:
+                form.area.errors.append(_("No province or local government has the code %(code)s.", code=form.area.data))
+                nothing = True
+    else:
+        nothing = True
+    stmt = services.audit_query(action, actor, area)
+    if nothing:
+        stmt = stmt.where(false())
+    pagination = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, count=True)
+    entries = list(pagination.items)
+    people = services.users_by_id(
+        [e.actor_id for e in entries] + [e.object_id for e in entries if e.object_type == "users"]
+    )
+    areas = services.areas_by_id(
+        [e.area_id for e in entries] + [e.object_id for e in entries if e.object_type == "areas"]
+    )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        entries=entries,
+        pagination=pagination,
+        page_urls=_page_urls(pagination),
+        people=people,
+        areas=areas,
+        audit_label=audit_label,
+        object_label=object_label,
+    )
