@@ -127,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     from app.ideas.routes import bp as ideas_bp
     app.register_blueprint(ideas_bp)
+    from app.media.routes import bp as media_bp
+    app.register_blueprint(media_bp)
     from app.proposals.routes import bp as proposals_bp
     app.register_blueprint(proposals_bp)
     from app.triage.routes import bp as triage_bp

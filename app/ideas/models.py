@@ -96,8 +96,8 @@ class Idea(db.Model):
         Index("ix_ideas_area_answered", "area_id", "status_changed_at", "id"),
         # Counts by status read this index only (visibility columns included).
         Index("ix_ideas_area_status", "area_id", "status", "pending_review", "hidden_at"),
-        Index("ix_ideas_area_category", "area_id", "category", "created_at"),
-        Index("ix_ideas_area_subdistrict", "area_id", "subdistrict_code", "created_at"),
+        Index("ix_ideas_area_category", "area_id", "category", "created_at", "id"),
+        Index("ix_ideas_area_subdistrict", "area_id", "subdistrict_code", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

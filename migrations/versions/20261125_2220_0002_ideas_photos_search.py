@@ -58,11 +58,11 @@ def upgrade():
     )
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.create_index('ix_ideas_area_answered', ['area_id', 'status_changed_at', 'id'], unique=False)
-        batch_op.create_index('ix_ideas_area_category', ['area_id', 'category', 'created_at'], unique=False)
+        batch_op.create_index('ix_ideas_area_category', ['area_id', 'category', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_ideas_area_comments', ['area_id', 'comment_count', 'id'], unique=False)
         batch_op.create_index('ix_ideas_area_created', ['area_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_ideas_area_status', ['area_id', 'status', 'pending_review', 'hidden_at'], unique=False)
-        batch_op.create_index('ix_ideas_area_subdistrict', ['area_id', 'subdistrict_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_ideas_area_subdistrict', ['area_id', 'subdistrict_code', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_ideas_area_supports', ['area_id', 'support_count', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ideas_author_id'), ['author_id'], unique=False)
 

@@ -1,0 +1,1 @@
+"""Uploaded images: verified by content, re-encoded without metadata, stored outside static/."""
