@@ -32,6 +32,7 @@ def email_field(label=None) -> EmailField:
             Length(max=254, message=_l("An email address has at most %(max)d characters.", max=254)),
             Email(message=_l("Enter an email address like name@example.com."), check_deliverability=False, allow_smtputf8=False),
         ],
+        render_kw={"autocomplete": "email"},
     )
 
 
@@ -42,6 +43,7 @@ def new_password_fields():
             InputRequired(message=_l("Enter a password.")),
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_MESSAGE),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     again = PasswordField(
         _l("New password again"),
@@ -49,6 +51,7 @@ def new_password_fields():
             InputRequired(message=_l("Enter the password a second time.")),
             EqualTo("password", message=_l("The two passwords are not the same.")),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     return password, again
 
@@ -61,6 +64,7 @@ class LoginForm(FlaskForm):
             InputRequired(message=_l("Enter your password.")),
             Length(max=PASSWORD_MAX, message=_l("The email or password is not correct.")),
         ],
+        render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -86,6 +90,7 @@ class RegisterForm(FlaskForm):
             InputRequired(message=_l("Enter a password.")),
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_MESSAGE),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     password_again = PasswordField(
         _l("Password again"),
@@ -93,6 +98,7 @@ class RegisterForm(FlaskForm):
             InputRequired(message=_l("Enter the password a second time.")),
             EqualTo("password", message=_l("The two passwords are not the same.")),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     consent = BooleanField(_l("I have read the personal data notice and agree to it"))
 
@@ -124,6 +130,7 @@ class ChangePasswordForm(FlaskForm):
             InputRequired(message=_l("Enter your current password.")),
             Length(max=PASSWORD_MAX, message=_l("Your current password is not correct.")),
         ],
+        render_kw={"autocomplete": "current-password"},
     )
     password, password_again = new_password_fields()
 

@@ -88,6 +88,7 @@ class AssignRoleForm(FlaskForm):
             Length(max=254, message=_l("An email address has at most %(max)d characters.", max=254)),
             Email(message=_l("Enter an email address like name@example.com."), check_deliverability=False, allow_smtputf8=False),
         ],
+        render_kw={"autocomplete": "off"},
     )
     role = SelectField(_l("Role"), validate_choice=False)
     area_code = _area_code_field(_l("Area code"))
