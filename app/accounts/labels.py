@@ -18,11 +18,6 @@ RESIDENCY_LABELS = {
     ResidencyState.VERIFIED: _l("Verified resident"),
 }
 
-LANGUAGE_LABELS = {
-    "th": "ไทย",
-    "en": "English",
-}
-
 
 def role_label(role: Role) -> str:
     return str(ROLE_LABELS.get(role, role.value))

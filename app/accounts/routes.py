@@ -21,7 +21,7 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.accounts.labels import LANGUAGE_LABELS, RESIDENCY_LABELS
+from app.accounts.labels import RESIDENCY_LABELS
 from app.core.locale import LANG_COOKIE, current_locale
 from app.core.routes import safe_next
 from app.extensions import db, limiter
@@ -230,7 +230,6 @@ def _render_profile(**forms):
         user=current_user,
         province=get_province(current_user.province_code),
         residency_label=RESIDENCY_LABELS[current_user.residency_state],
-        language_label=LANGUAGE_LABELS.get(current_user.locale or "", ""),
         **forms,
     )
 

@@ -139,3 +139,24 @@ def test_admin_reaches_any_area_from_the_dashboard(client):
     assert client.get(response.location).status_code == 200
     response = client.get("/admin/residents?code=" + "๙" * 10_000, follow_redirects=True)
     assert shows(response, "No province or local government has this code. A province has 2 digits (e.g. 50), a local government 7 (e.g. 3500102).")
+
+
+def test_verify_without_csrf_token_changes_nothing(client, csrf_enabled):
+    official = create_official(Role.PROVINCIAL_OFFICIAL, "50")
+    resident = create_user(national_id=valid_national_id())
+    sign_in(client, official)
+    response = client.post(f"/admin/areas/50/residents/{resident.id}/verify")
+    assert response.status_code == 400
+    assert shows(response, "The form expired or was sent from elsewhere. Please reload the page and try again.")
+    assert not resident.residency_verified
+
+
+def test_verify_with_the_pages_csrf_token_works(client, csrf_enabled):
+    from tests.accounts.factories import csrf_token
+
+    official = create_official(Role.PROVINCIAL_OFFICIAL, "50")
+    resident = create_user(national_id=valid_national_id())
+    sign_in(client, official)
+    token = csrf_token(client, "/admin/areas/50/residents?state=waiting")
+    response = client.post(f"/admin/areas/50/residents/{resident.id}/verify", data={"csrf_token": token})
+    assert response.status_code == 302 and resident.residency_verified

@@ -144,3 +144,25 @@ def test_admin_cannot_remove_their_own_admin_role(client, admin):
 def test_unknown_assignment_is_404(client, admin):
     assert client.get("/admin/roles/999999/remove").status_code == 404
     assert client.post("/admin/roles/999999/remove").status_code == 404
+
+
+def test_role_forms_without_csrf_token_change_nothing(client, csrf_enabled):
+    admin = create_admin()
+    person = create_official(Role.EVALUATOR, "50", email="keep@example.com")
+    sign_in(client, admin)
+    response = client.post("/admin/roles", data={"assign-email": "keep@example.com", "assign-role": "admin"})
+    assert response.status_code == 400 and not person.is_admin
+    response = client.post(f"/admin/roles/{person.roles[0].id}/remove")
+    assert response.status_code == 400 and person.roles
+    assert shows(response, "The form expired or was sent from elsewhere. Please reload the page and try again.")
+
+
+def test_remove_with_the_confirmation_pages_csrf_token_works(client, csrf_enabled):
+    from tests.accounts.factories import csrf_token
+
+    admin = create_admin()
+    person = create_official(Role.EVALUATOR, "50")
+    sign_in(client, admin)
+    path = f"/admin/roles/{person.roles[0].id}/remove"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302 and not person.roles
