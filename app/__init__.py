@@ -127,6 +127,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     from app.ideas.routes import bp as ideas_bp
     app.register_blueprint(ideas_bp)
+    from app.engagement.routes import bp as engagement_bp
+    app.register_blueprint(engagement_bp)
+    from app.moderation.routes import bp as moderation_bp
+    app.register_blueprint(moderation_bp)
+    from app.notifications.routes import bp as notifications_bp
+    app.register_blueprint(notifications_bp)
     from app.media.routes import bp as media_bp
     app.register_blueprint(media_bp)
     from app.proposals.routes import bp as proposals_bp
@@ -145,6 +151,8 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
+    from app.moderation.cli import moderation_cli
+    app.cli.add_command(moderation_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

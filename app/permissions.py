@@ -136,3 +136,16 @@ def can_post(user: Any) -> bool:
     """Residents may post once their email is verified and while they are not blocked."""
     u = _user(user)
     return u is not None and u.email_verified and not u.is_blocked and u.deleted_at is None
+
+
+def can_block(user: Any, target: Any, posted_in: Iterable[Area]) -> bool:
+    """Blocking is account-wide: administrators may block anyone but an administrator; officials
+    a non-official account that posted (an idea or a comment) in one of their areas."""
+    u = _user(user)
+    if u is None or target is None or u.id == target.id or target.is_admin:
+        return False
+    if u.is_admin:
+        return True
+    if target.is_official:
+        return False
+    return any(is_official_of(u, area) for area in posted_in)

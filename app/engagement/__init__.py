@@ -1,0 +1,1 @@
+"""Engagement with ideas: supports, comments (one level of replies) and follows of ideas and areas."""
