@@ -91,6 +91,8 @@ class TestingConfig(Config):
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
     OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
     MAIL_SERVER = None
+    # Argon2 at full cost takes ~0.3 s a hash; tests create hundreds of users.
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):
@@ -100,14 +102,17 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        # Re-read the environment: the class attributes were read at import
+        # time, and the values checked must be the values used.
+        cls.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        cls.ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
+        cls.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
         missing = []
-        secret = os.environ.get("SECRET_KEY")
-        if not secret or secret == DEV_SECRET or len(secret) < 32:
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET or len(cls.SECRET_KEY) < 32:
             missing.append("SECRET_KEY (at least 32 characters, not the default)")
-        id_key = os.environ.get("ID_HASH_KEY")
-        if not id_key or id_key == DEV_ID_HASH_KEY or len(id_key) < 32:
+        if not cls.ID_HASH_KEY or cls.ID_HASH_KEY == DEV_ID_HASH_KEY or len(cls.ID_HASH_KEY) < 32:
             missing.append("ID_HASH_KEY (at least 32 characters, not the default)")
-        if not os.environ.get("DATABASE_URL"):
+        if not cls.SQLALCHEMY_DATABASE_URI:
             missing.append("DATABASE_URL")
         if missing:
             raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
