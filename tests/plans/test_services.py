@@ -47,8 +47,8 @@ def test_others_may_not_create_or_change_plans(maker):
 
 
 @pytest.mark.parametrize("year, fragment", [
-    (2026, "Buddhist-Era"), (1999, "Buddhist-Era"), (0, "between"), (-5, "between"), (25700, "between"),
-    (2539, "between"), (9999, "between"), (None, "first fiscal year"),
+    (2026, "ปีคริสต์ศักราช"), (1999, "ปีคริสต์ศักราช"), (0, "ต้องอยู่ระหว่าง"), (-5, "ต้องอยู่ระหว่าง"),
+    (25700, "ต้องอยู่ระหว่าง"), (2539, "ต้องอยู่ระหว่าง"), (9999, "ต้องอยู่ระหว่าง"), (None, "ปีงบประมาณแรก"),
 ])
 def test_absurd_years_are_refused(year, fragment):
     official = create_official(lg())
@@ -61,7 +61,7 @@ def test_absurd_years_are_refused(year, fragment):
 def test_one_plan_per_area_and_period():
     official = create_official(lg())
     services.create_plan(official, lg(), 2566)
-    with pytest.raises(services.PlanError, match="already has a plan"):
+    with pytest.raises(services.PlanError, match="มีแผนที่เริ่มในปี 2566 อยู่แล้ว"):
         services.create_plan(official, lg(), 2566)
 
 
@@ -72,7 +72,7 @@ def test_items_nest_three_levels_with_codes_and_ancestors():
     assert leaf.root.code == "1" and leaf.leaf_ancestor is leaf
     assert leaf.parent.leaf_ancestor is None and leaf.parent.root.code == "1"
     assert leaf.ancestor_at(2).code == "1.1"
-    with pytest.raises(services.PlanError, match="three levels"):
+    with pytest.raises(services.PlanError, match="แผนมีสามระดับ"):
         services.add_item(create_official(lg()), plan, leaf, "ระดับที่สี่")
     assert [i.code for i in services.tree_order(plan)] == ["1", "1.1", "1.1.1", "2", "2.1", "2.1.1"]
 
@@ -84,18 +84,18 @@ def test_codes_are_suggested_and_must_be_unique_and_clean():
     assert third.code == "3"
     sub = services.add_item(official, plan, third, "กลยุทธ์")
     assert sub.code == "3.1" and sub.level == 2
-    with pytest.raises(services.PlanError, match="already used"):
+    with pytest.raises(services.PlanError, match="รหัส 1 มีอยู่แล้วในแผนนี้"):
         services.add_item(official, plan, None, "ซ้ำ", "1")
-    with pytest.raises(services.PlanError, match="letters, digits"):
+    with pytest.raises(services.PlanError, match="โดยไม่มีช่องว่าง"):
         services.add_item(official, plan, None, "เว้นวรรค", "1 2")
-    with pytest.raises(services.PlanError, match="title"):
+    with pytest.raises(services.PlanError, match="กรุณากรอกชื่อรายการ"):
         services.add_item(official, plan, None, "   ")
 
 
 def test_a_parent_from_another_plan_is_refused():
     plan = create_plan(lg())
     other = create_plan(lg("5500107"))
-    with pytest.raises(services.PlanError, match="another plan"):
+    with pytest.raises(services.PlanError, match="เป็นของแผนอื่น"):
         services.add_item(create_official(lg()), plan, other.items[0], "ผิดแผน")
 
 
@@ -127,3 +127,19 @@ def test_delete_plan():
     services.delete_plan(create_official(lg()), plan)
     assert db.session.scalar(select(Plan).where(Plan.area_id == lg().id)) is None
     assert db.session.scalar(select(PlanItem.id).where(PlanItem.plan_id == plan.id)) is None
+
+
+def test_items_and_plans_serving_proposals_cannot_be_removed():
+    from tests.exports.factories import create_proposal
+
+    plan = create_plan(lg())
+    official = create_official(lg())
+    leaf = next(i for i in plan.items if i.code == "1.1.1")
+    create_proposal(leaf, "ถนนซอย 3")
+    for doomed in (leaf, leaf.parent, leaf.parent.parent):
+        with pytest.raises(services.PlanError, match="มีโครงการที่เสนอเชื่อมโยง"):
+            services.remove_item(official, doomed)
+    with pytest.raises(services.PlanError, match="จึงลบแผนไม่ได้"):
+        services.delete_plan(official, plan)
+    services.remove_item(official, next(i for i in plan.items if i.code == "2"))  # nothing serves strategy 2
+    assert {i.code for i in plan.items} == {"1", "1.1", "1.1.1"}
