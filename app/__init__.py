@@ -139,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals_bp)
     from app.triage.routes import bp as triage_bp
     app.register_blueprint(triage_bp)
+    from app.cycles.routes import bp as cycles_bp
+    app.register_blueprint(cycles_bp)
     from app.exports.routes import bp as exports_bp
     app.register_blueprint(exports_bp)
 

@@ -1,0 +1,1 @@
+"""Budgeting cycles: dated phases, budgets, ballots, paper ballots, results and implementation tracking."""

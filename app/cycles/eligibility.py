@@ -1,0 +1,42 @@
+"""Who may vote in a budget: verified residents who live in the budget's area."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.areas.models import Area, LGType
+from app.cycles.models import CycleBudget
+
+
+def _area_subdistrict_codes(area: Area) -> set[str] | None:
+    """The subdistricts of an area, or None when the whole province counts (as subdistricts_of says)."""
+    if area.is_province or area.lg_type in (LGType.PROVINCIAL_ADMIN_ORG, None) or not area.district_code:
+        return None
+    from app.areas.services import subdistricts_of
+
+    return {s.code for s in subdistricts_of(area)}
+
+
+def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None) -> Any | None:
+    """Why `user` may not vote in `budget` (a translatable message), or None if they may."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _l("Sign in to vote.")
+    if user.deleted_at is not None or user.is_blocked:
+        return _l("This account cannot vote.")
+    if not user.residency_verified:
+        return _l("Only residents whose residency has been verified can vote. Add your national ID number in your profile and ask an official to verify it.")
+    area = area or budget.cycle.area
+    if user.province_code != area.province_code:
+        return _l("You can vote only in the area where you live: your registered province is not this one.")
+    codes = _area_subdistrict_codes(area)
+    if codes is not None and user.subdistrict_code not in codes:
+        return _l("You can vote only in the area where you live: your registered subdistrict is not in this local government.")
+    restricted = budget_subdistrict_codes(budget)
+    if restricted and user.subdistrict_code not in restricted:
+        return _l("This budget is for residents of some subdistricts only, and your registered subdistrict is not one of them.")
+    return None
+
+
+def budget_subdistrict_codes(budget: CycleBudget) -> set[str]:
+    return {s.code for s in budget.subdistricts}

@@ -1,0 +1,120 @@
+"""Forms of the cycles pages (shape of input only; the services check the rules).
+
+The ballot itself is not a WTForm: its fields depend on the ballot and it
+is read by voting.parse_ballot_form, so that a tampered form gets a message
+naming what is wrong.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.core.validators import no_control_chars
+from app.cycles.models import BallotKind, Completion, Phase, ProgressStatus, TallyRule
+from app.cycles.phases import PHASE_LABELS
+
+MAX_BAHT = 10**12
+
+BALLOT_KIND_LABELS = {
+    BallotKind.APPROVAL: _l("Approval: choose between a least and a most number of projects"),
+    BallotKind.KNAPSACK: _l("Knapsack: choose projects whose total cost fits the budget"),
+    BallotKind.CUMULATIVE: _l("Cumulative: spread a number of points over projects"),
+    BallotKind.RANKING: _l("Ranking: put your top projects in order"),
+}
+RULE_LABELS = {
+    TallyRule.GREEDY: _l("Greedy by votes: take projects by votes, skip what does not fit"),
+    TallyRule.GREEDY_NO_SKIP: _l("Greedy by votes, stopping at the first project that does not fit"),
+    TallyRule.GREEDY_THRESHOLD: _l("Greedy by votes, only projects with at least a threshold of votes"),
+    TallyRule.MES: _l("Method of Equal Shares: each group of voters gets projects in proportion to its size"),
+}
+COMPLETION_LABELS = {
+    Completion.ADD1: _l("Raise each voter's share until the budget is used (add1)"),
+    Completion.ADD1_GREEDY: _l("add1, then spend what is left greedily by votes"),
+    Completion.GREEDY: _l("Spend what is left greedily by votes"),
+    Completion.NONE: _l("No completion: what is left stays unspent"),
+}
+
+
+def _optional_int(label, low=0, high=1_000_000):
+    return IntegerField(label, validators=[Optional(), NumberRange(min=low, max=high)])
+
+
+class CycleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    fiscal_year = IntegerField(_l("Fiscal year (Buddhist Era)"), validators=[InputRequired(), NumberRange(min=2400, max=2700)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
+    total_budget = IntegerField(_l("Total budget (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    ideas_from = DateField(_l("Idea collection starts"), validators=[InputRequired()])
+    supports_from = DateField(_l("Supports start"), validators=[InputRequired()])
+    review_from = DateField(_l("Review starts"), validators=[InputRequired()])
+    voting_from = DateField(_l("Voting opens"), validators=[InputRequired()])
+    results_from = DateField(_l("Voting closes and results start"), validators=[InputRequired()])
+    implementation_from = DateField(_l("Implementation starts"), validators=[InputRequired()])
+    ballot_kind = SelectField(_l("Ballot"), choices=[SelectChoice(k.value, label) for k, label in BALLOT_KIND_LABELS.items()])
+    min_projects = _optional_int(_l("Approval: least number of projects"), 1, 1000)
+    max_projects = _optional_int(_l("Approval: most number of projects"), 1, 1000)
+    min_share_percent = _optional_int(_l("Knapsack: least share of the budget to spend (%)"), 0, 100)
+    points_total = _optional_int(_l("Cumulative: points each voter spreads"), 1, 1000)
+    points_max = _optional_int(_l("Cumulative: most points on one project"), 1, 1000)
+    rank_k = _optional_int(_l("Ranking: how many projects each voter ranks"), 1, 100)
+    rule = SelectField(_l("Tally rule"), choices=[SelectChoice(r.value, label) for r, label in RULE_LABELS.items()])
+    completion = SelectField(_l("Method of Equal Shares: completion"), choices=[SelectChoice(c.value, label) for c, label in COMPLETION_LABELS.items()])
+    threshold = _optional_int(_l("Greedy with threshold: least votes (or points) a project needs"), 1, 10**9)
+
+
+class BudgetForm(FlaskForm):
+    name = StringField(_l("Name of the budget"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    amount = IntegerField(_l("Amount (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    subdistricts = SelectMultipleField(_l("Subdistricts whose residents vote in this budget (none: the whole area)"), choices=[])
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=300), no_control_chars])
+    cost = IntegerField(_l("Cost (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    budget = SelectField(_l("Budget"), choices=[], coerce=int, validate_choice=False)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(
+        _l("Phase"),
+        choices=[SelectChoice("", _l("Follow the dates"))] + [SelectChoice(p.value, label) for p, label in PHASE_LABELS.items()],
+        validate_choice=True,
+    )
+    reason = StringField(_l("Reason (shown in the audit log)"), validators=[Optional(), Length(max=500), no_control_chars])
+
+
+class PaperBatchForm(FlaskForm):
+    forum_name = StringField(_l("Village forum (ประชาคมหมู่บ้าน)"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    forum_date = DateField(_l("Date of the forum"), validators=[InputRequired()])
+    count = IntegerField(_l("Number of identical ballots"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40), no_control_chars])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("pabulib .pb file"), validators=[FileRequired()])
+
+
+class ProgressForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[])
+    percent = IntegerField(_l("Percentage done"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    happened_on = DateField(_l("Date"), validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), no_control_chars])
+    photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP, up to 4)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from app.cycles.progress import STATUS_LABELS
+
+        self.status.choices = [SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()]
+
+
+PROGRESS_STATUSES = {s.value: s for s in ProgressStatus}
+PHASES = {p.value: p for p in Phase}

@@ -1,0 +1,343 @@
+"""Budgeting cycles and what happens in them.
+
+A *cycle* belongs to one area and fiscal year; it is split into one or more
+*budgets*, each with its own ballot of *cycle projects*. Votes are political
+opinions (DESIGN step 10), so who voted and what was voted are kept apart:
+
+- `cycle_voters` says that a person voted in a budget (and nothing about how);
+- `cycle_ballots` and `cycle_ballot_choices` hold the ballots under a random
+  id, with no user id and only the day they were cast.
+
+The only bridge is `CycleBallot.voter_hash`, an HMAC of (budget id, user id)
+under a key held by the running app, used to find and replace a voter's
+ballot when they change their vote.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.areas.models import Area, _enum_values
+from app.core.timeutil import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+
+class Phase(enum.Enum):
+    UPCOMING = "upcoming"
+    IDEAS = "ideas"
+    SUPPORTS = "supports"
+    REVIEW = "review"
+    VOTING = "voting"
+    RESULTS = "results"
+    IMPLEMENTATION = "implementation"
+
+
+# The dated phases in order, with the Cycle column holding each one's first day.
+DATED_PHASES: tuple[tuple[Phase, str], ...] = (
+    (Phase.IDEAS, "ideas_from"),
+    (Phase.SUPPORTS, "supports_from"),
+    (Phase.REVIEW, "review_from"),
+    (Phase.VOTING, "voting_from"),
+    (Phase.RESULTS, "results_from"),
+    (Phase.IMPLEMENTATION, "implementation_from"),
+)
+
+
+class BallotKind(enum.Enum):
+    APPROVAL = "approval"  # choose between min and max projects
+    KNAPSACK = "knapsack"  # choose projects whose total cost fits the budget
+    CUMULATIVE = "cumulative"  # spread N points, at most M on one project
+    RANKING = "ranking"  # order your top k
+
+
+class TallyRule(enum.Enum):
+    GREEDY = "greedy"
+    GREEDY_NO_SKIP = "greedy-no-skip"
+    GREEDY_THRESHOLD = "greedy-threshold"
+    MES = "mes"
+
+
+class Completion(enum.Enum):
+    ADD1 = "add1"
+    ADD1_GREEDY = "add1+greedy"
+    GREEDY = "greedy"
+    NONE = "none"
+
+
+class BallotChannel(enum.Enum):
+    ONLINE = "online"
+    PAPER = "paper"
+    IMPORTED = "imported"
+
+
+class ResultKind(enum.Enum):
+    PUBLISHED = "published"
+    RECOUNT = "recount"
+
+
+class ProgressStatus(enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DELAYED = "delayed"
+    COMPLETED = "completed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=_enum_values, validate_strings=True)
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # Buddhist Era
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    total_budget: Mapped[int] = mapped_column(BigInteger)  # baht
+
+    ballot_kind: Mapped[BallotKind] = mapped_column(_enum(BallotKind, "cycle_ballot_kind"))
+    min_projects: Mapped[Optional[int]] = mapped_column(Integer)  # approval
+    max_projects: Mapped[Optional[int]] = mapped_column(Integer)  # approval
+    min_share_percent: Mapped[Optional[int]] = mapped_column(Integer)  # knapsack: least share of the budget spent
+    points_total: Mapped[Optional[int]] = mapped_column(Integer)  # cumulative: N
+    points_max: Mapped[Optional[int]] = mapped_column(Integer)  # cumulative: at most M on one project
+    rank_k: Mapped[Optional[int]] = mapped_column(Integer)  # ranking: top k
+
+    rule: Mapped[TallyRule] = mapped_column(_enum(TallyRule, "cycle_tally_rule"))
+    completion: Mapped[Completion] = mapped_column(
+        _enum(Completion, "cycle_completion"), server_default=Completion.ADD1.value, default=Completion.ADD1
+    )
+    threshold: Mapped[Optional[int]] = mapped_column(Integer)  # greedy-threshold: least votes/points
+
+    ideas_from: Mapped[date] = mapped_column(Date)
+    supports_from: Mapped[date] = mapped_column(Date)
+    review_from: Mapped[date] = mapped_column(Date)
+    voting_from: Mapped[date] = mapped_column(Date)
+    results_from: Mapped[date] = mapped_column(Date)
+    implementation_from: Mapped[date] = mapped_column(Date)
+    phase_override: Mapped[Optional[Phase]] = mapped_column(_enum(Phase, "cycle_phase"))
+    phase_override_reason: Mapped[Optional[str]] = mapped_column(String(500))
+
+    imported_from: Mapped[Optional[str]] = mapped_column(String(200))  # name of an imported .pb file
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    results_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    budgets: Mapped[list["CycleBudget"]] = relationship(
+        back_populates="cycle", order_by="CycleBudget.position, CycleBudget.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Cycle {self.id} {self.fiscal_year} {self.title!r}>"
+
+    @property
+    def is_imported(self) -> bool:
+        return self.imported_from is not None
+
+
+budget_subdistricts = db.Table(
+    "cycle_budget_subdistricts",
+    db.Column("budget_id", ForeignKey("cycle_budgets.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("subdistrict_code", ForeignKey("subdistricts.code"), primary_key=True),
+)
+
+
+class CycleBudget(db.Model):
+    __tablename__ = "cycle_budgets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[int] = mapped_column(BigInteger)  # baht
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    cycle: Mapped[Cycle] = relationship(back_populates="budgets")
+    # Residents of these subdistricts vote in this budget; none means the whole area.
+    subdistricts: Mapped[list["Subdistrict"]] = relationship(  # noqa: F821
+        "Subdistrict", secondary=budget_subdistricts, order_by="Subdistrict.code"
+    )
+    projects: Mapped[list["CycleProject"]] = relationship(
+        back_populates="budget", order_by="CycleProject.position, CycleProject.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<CycleBudget {self.id} {self.name!r} {self.amount}>"
+
+
+class CycleProject(db.Model):
+    """One line of a budget's ballot: a shortlisted proposal (or, for an imported cycle, a .pb project)."""
+
+    __tablename__ = "cycle_projects"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "proposal_id"),
+        UniqueConstraint("budget_id", "pb_project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("proposals.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cost: Mapped[int] = mapped_column(BigInteger)  # baht
+    pb_project_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    selected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    budget: Mapped[CycleBudget] = relationship(back_populates="projects")
+    updates: Mapped[list["ProgressUpdate"]] = relationship(
+        back_populates="project",
+        order_by="ProgressUpdate.happened_on.desc(), ProgressUpdate.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<CycleProject {self.id} {self.title!r} {self.cost}>"
+
+    @property
+    def latest_update(self) -> Optional["ProgressUpdate"]:
+        return self.updates[0] if self.updates else None
+
+
+class CycleVoter(db.Model):
+    """That a person voted in a budget: no ballot id, no choices."""
+
+    __tablename__ = "cycle_voters"
+    __table_args__ = (UniqueConstraint("budget_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<CycleVoter budget={self.budget_id} user={self.user_id}>"
+
+
+class PaperBatch(db.Model):
+    """Paper ballots collected at one village forum (ประชาคมหมู่บ้าน) and entered by an officer."""
+
+    __tablename__ = "cycle_paper_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"), index=True)
+    forum_name: Mapped[str] = mapped_column(String(200))
+    forum_date: Mapped[date] = mapped_column(Date)
+    ballot_count: Mapped[int] = mapped_column(Integer)
+    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PaperBatch {self.id} {self.forum_name!r} x{self.ballot_count}>"
+
+
+class CycleBallot(db.Model):
+    """One ballot under a random id. Deliberately no user id and no time of day."""
+
+    __tablename__ = "cycle_ballots"
+    __table_args__ = (Index("ix_cycle_ballots_budget_live", "budget_id", "replaced"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"))
+    cast_on: Mapped[date] = mapped_column(Date)  # the day only: a time would match voted_at
+    channel: Mapped[BallotChannel] = mapped_column(_enum(BallotChannel, "cycle_ballot_channel"))
+    receipt_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # HMAC(key, budget id, user id) of an online ballot's voter; cleared when replaced.
+    voter_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    replaced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    paper_batch_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("cycle_paper_batches.id", ondelete="CASCADE"), index=True
+    )
+
+    choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    def __repr__(self) -> str:
+        return f"<CycleBallot {self.id} {self.channel.value}>"
+
+
+class BallotChoice(db.Model):
+    """A project on a ballot: `value` is 1 (approval, knapsack), the points (cumulative) or the rank (ranking)."""
+
+    __tablename__ = "cycle_ballot_choices"
+
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("cycle_ballots.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("cycle_projects.id", ondelete="CASCADE"), primary_key=True, index=True)
+    value: Mapped[int] = mapped_column(Integer, default=1)
+
+    def __repr__(self) -> str:
+        return f"<BallotChoice {self.ballot_id} {self.project_id}={self.value}>"
+
+
+class CycleResult(db.Model):
+    """A tally of one budget: the published result (frozen) or a later recount compared with it."""
+
+    __tablename__ = "cycle_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ResultKind] = mapped_column(_enum(ResultKind, "cycle_result_kind"))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    computed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    rule: Mapped[str] = mapped_column(String(40))
+    num_ballots: Mapped[int] = mapped_column(Integer)
+    # The tally's outcome as JSON (selected ids, cost, explanations) plus votes and score per project.
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed: Mapped[Optional[bool]] = mapped_column(Boolean)  # a recount: did the selection differ?
+
+    def __repr__(self) -> str:
+        return f"<CycleResult {self.id} {self.kind.value} budget={self.budget_id}>"
+
+
+class ProgressUpdate(db.Model):
+    __tablename__ = "cycle_progress_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("cycle_projects.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ProgressStatus] = mapped_column(_enum(ProgressStatus, "cycle_progress_status"))
+    percent: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    happened_on: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[CycleProject] = relationship(back_populates="updates")
+    photos: Mapped[list["ProgressPhoto"]] = relationship(cascade="all, delete-orphan", order_by="ProgressPhoto.id")
+
+    def __repr__(self) -> str:
+        return f"<ProgressUpdate {self.id} {self.status.value} {self.percent}%>"
+
+
+class ProgressPhoto(db.Model):
+    """A photo of a progress update, stored by app.media (served at /media/<filename>)."""
+
+    __tablename__ = "cycle_progress_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("cycle_progress_updates.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<ProgressPhoto {self.id} {self.filename}>"

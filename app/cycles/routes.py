@@ -1,0 +1,589 @@
+"""Pages of budgeting cycles: public pages, the ballot, receipts, results, progress, and officials' pages."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.areas import services as area_services
+from app.cycles import progress as progress_services
+from app.cycles import results as result_services
+from app.cycles import services, voting
+from app.cycles.eligibility import voter_problem
+from app.cycles.errors import CycleError
+from app.cycles.forms import (
+    BALLOT_KIND_LABELS,
+    PHASES,
+    PROGRESS_STATUSES,
+    RULE_LABELS,
+    BudgetForm,
+    CycleForm,
+    ImportForm,
+    PaperBatchForm,
+    PhaseForm,
+    ProgressForm,
+    ProjectForm,
+    ReceiptForm,
+)
+from app.cycles.models import (
+    BallotKind,
+    Completion,
+    Cycle,
+    CycleBudget,
+    CycleProject,
+    PaperBatch,
+    Phase,
+    TallyRule,
+)
+from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
+from app.extensions import db
+from app.permissions import can_manage_cycles, official_area_ids, require
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles", template_folder="templates")
+
+RECEIPT_SESSION_KEY = "cycles_receipt"
+
+
+@bp.record_once
+def _register_hooks(state) -> None:
+    app = state.app
+    app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
+    app.extensions.setdefault("ruamkhit_proposal_sections", []).append(proposal_section)
+    app.extensions.setdefault("ruamkhit_nav", []).append((_l("Budgets"), "cycles.list_cycles"))
+
+
+@bp.app_context_processor
+def cycle_labels():
+    return {
+        "phase_labels": PHASE_LABELS, "ballot_kind_labels": BALLOT_KIND_LABELS, "rule_labels": RULE_LABELS,
+        "progress_labels": progress_services.STATUS_LABELS,
+    }
+
+
+# --- hooks ---------------------------------------------------------------------
+
+
+def area_section(area):
+    cycles = services.cycles_of(area)
+    can_manage = can_manage_cycles(current_user, area)
+    if not cycles and not can_manage:
+        return None
+    return "cycles/_area_section.html", {
+        "area": area, "cycles": [(c, current_phase(c)) for c in cycles], "can_manage": can_manage,
+    }
+
+
+def proposal_section(proposal, user):
+    projects = progress_services.projects_of_proposal(proposal.id)
+    if not projects:
+        return None
+    return "cycles/_proposal_section.html", {"projects": projects, "cycles": {p.cycle_id: db.session.get(Cycle, p.cycle_id) for p in projects}}
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    cycle = db.session.scalar(
+        select(Cycle).options(joinedload(Cycle.area), selectinload(Cycle.budgets)).where(Cycle.id == cycle_id)
+    )
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _budget_or_404(cycle_id: int, budget_id: int) -> CycleBudget:
+    budget = db.session.scalar(
+        select(CycleBudget)
+        .options(joinedload(CycleBudget.cycle).joinedload(Cycle.area), selectinload(CycleBudget.subdistricts))
+        .where(CycleBudget.id == budget_id, CycleBudget.cycle_id == cycle_id)
+    )
+    if budget is None:
+        abort(404)
+    return budget
+
+
+def _managed_cycle(cycle_id: int) -> Cycle:
+    cycle = _cycle_or_404(cycle_id)
+    require(can_manage_cycles(current_user, cycle.area))
+    return cycle
+
+
+def _flash_error(error: CycleError) -> None:
+    for message in error.messages:
+        flash(str(message), "error")
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+@bp.get("/")
+def list_cycles():
+    cycles = services.all_cycles()
+    return render_template("cycles/list.html", cycles=[(c, current_phase(c)) for c in cycles])
+
+
+@bp.get("/<int:cycle_id>")
+def show_cycle(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    phase = current_phase(cycle)
+    budgets = []
+    for budget in cycle.budgets:
+        budgets.append({
+            "budget": budget,
+            "summary": services.budget_summary(budget) if phase in (Phase.RESULTS, Phase.IMPLEMENTATION) else None,
+            "problem": voter_problem(current_user, budget, cycle.area) if phase is Phase.VOTING else None,
+            "voted": voting.has_voted(current_user, budget) if phase is Phase.VOTING else False,
+        })
+    return render_template(
+        "cycles/show.html", cycle=cycle, phase=phase, timeline=timeline(cycle), budgets=budgets,
+        can_manage=can_manage_cycles(current_user, cycle.area),
+    )
+
+
+@bp.route("/<int:cycle_id>/budgets/<int:budget_id>/vote", methods=["GET", "POST"])
+@login_required
+def vote(cycle_id: int, budget_id: int):
+    budget = _budget_or_404(cycle_id, budget_id)
+    cycle = budget.cycle
+    errors: list = []
+    submitted = None
+    if request.method == "POST":
+        try:
+            pairs = voting.parse_ballot_form(cycle.ballot_kind, request.form)
+            submitted = dict(pairs)
+            code = voting.cast_ballot(current_user, budget, pairs)
+        except CycleError as error:
+            db.session.rollback()
+            errors = [str(m) for m in error.messages]
+        else:
+            db.session.commit()
+            session[RECEIPT_SESSION_KEY] = {"code": code, "budget": budget.id}
+            return redirect(url_for(".show_receipt", cycle_id=cycle.id, budget_id=budget.id))
+    projects = budget.projects
+    chosen = submitted if submitted is not None else voting.current_choices(current_user, budget)
+    return render_template(
+        "cycles/vote.html", cycle=cycle, budget=budget, projects=projects, chosen=chosen, errors=errors,
+        phase=current_phase(cycle), problem=voter_problem(current_user, budget, cycle.area),
+        voted=voting.has_voted(current_user, budget), BallotKind=BallotKind,
+        rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)),
+    )
+
+
+@bp.get("/<int:cycle_id>/budgets/<int:budget_id>/receipt")
+@login_required
+def show_receipt(cycle_id: int, budget_id: int):
+    budget = _budget_or_404(cycle_id, budget_id)
+    stored = session.pop(RECEIPT_SESSION_KEY, None)
+    if not stored or stored.get("budget") != budget.id:
+        return redirect(url_for(".show_cycle", cycle_id=cycle_id))
+    return render_template("cycles/receipt_shown.html", cycle=budget.cycle, budget=budget, code=stored["code"])
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+def check_receipt():
+    form = ReceiptForm()
+    status = None
+    if form.validate_on_submit():
+        status = voting.check_receipt(form.code.data)
+    return render_template("cycles/receipt_check.html", form=form, status=status)
+
+
+@bp.get("/<int:cycle_id>/results")
+def show_results(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    views = []
+    if cycle.results_published_at is not None:
+        for budget in cycle.budgets:
+            result = services.published_result(budget)
+            if result is not None:
+                view = result_services.result_view(cycle, budget, result)
+                view["recount"] = result_services.latest_recount(budget)
+                views.append(view)
+    return render_template(
+        "cycles/results.html", cycle=cycle, views=views, phase=current_phase(cycle),
+        can_manage=can_manage_cycles(current_user, cycle.area),
+        can_compute=result_services.results_can_be_computed(cycle),
+        export_allowed=result_services.export_allowed(cycle),
+    )
+
+
+@bp.get("/<int:cycle_id>/budgets/<int:budget_id>/ballots.pb")
+def download_ballots(cycle_id: int, budget_id: int):
+    budget = _budget_or_404(cycle_id, budget_id)
+    if not result_services.export_allowed(budget.cycle):
+        abort(404)
+    text = result_services.export_pb(budget.cycle, budget)
+    filename = f"ruamkhit_{budget.cycle.area.code}_{budget.cycle.fiscal_year}_cycle{budget.cycle.id}_budget{budget.id}.pb"
+    return Response(text, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/<int:cycle_id>/progress")
+def show_progress(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    projects = progress_services.funded_projects(cycle)
+    budgets = {b.id: b for b in cycle.budgets}
+    return render_template(
+        "cycles/progress.html", cycle=cycle, projects=projects, budgets=budgets,
+        can_manage=can_manage_cycles(current_user, cycle.area),
+    )
+
+
+# --- officials: setting up ---------------------------------------------------------------------
+
+
+def _settings_from(form: CycleForm) -> services.CycleSettings:
+    return services.CycleSettings(
+        fiscal_year=form.fiscal_year.data, title=form.title.data or "", description=form.description.data or "",
+        total_budget=form.total_budget.data, ballot_kind=BallotKind(form.ballot_kind.data), rule=TallyRule(form.rule.data),
+        completion=Completion(form.completion.data), ideas_from=form.ideas_from.data, supports_from=form.supports_from.data,
+        review_from=form.review_from.data, voting_from=form.voting_from.data, results_from=form.results_from.data,
+        implementation_from=form.implementation_from.data, min_projects=form.min_projects.data,
+        max_projects=form.max_projects.data, min_share_percent=form.min_share_percent.data,
+        points_total=form.points_total.data, points_max=form.points_max.data, rank_k=form.rank_k.data,
+        threshold=form.threshold.data,
+    )
+
+
+def _area_from_args():
+    code = request.values.get("area", "").strip()[:10]
+    area = area_services.get_area_by_code(code) if code else None
+    if area is None:
+        abort(404)
+    require(can_manage_cycles(current_user, area))
+    return area
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_cycle():
+    area = _area_from_args()
+    form = CycleForm()
+    if request.method == "GET":
+        from app.core.formatting import fiscal_year
+
+        form.fiscal_year.data = fiscal_year(bangkok_today())
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(current_user, area, _settings_from(form))
+        except CycleError as error:
+            db.session.rollback()
+            form.form_errors.extend(str(m) for m in error.messages)
+        else:
+            db.session.commit()
+            flash(_("The budgeting cycle was created. Now add its budgets."), "success")
+            return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    return render_template("cycles/cycle_form.html", form=form, area=area, cycle=None)
+
+
+@bp.route("/<int:cycle_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_cycle(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    form = CycleForm(obj=cycle) if request.method == "GET" else CycleForm()
+    if request.method == "GET":
+        form.ballot_kind.data, form.rule.data, form.completion.data = cycle.ballot_kind.value, cycle.rule.value, cycle.completion.value
+    if form.validate_on_submit():
+        try:
+            services.update_cycle(current_user, cycle, _settings_from(form))
+        except CycleError as error:
+            db.session.rollback()
+            form.form_errors.extend(str(m) for m in error.messages)
+        else:
+            db.session.commit()
+            flash(_("The cycle was saved."), "success")
+            return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    return render_template("cycles/cycle_form.html", form=form, area=cycle.area, cycle=cycle)
+
+
+@bp.get("/<int:cycle_id>/manage")
+@login_required
+def manage_cycle(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    phase_form = PhaseForm(phase=cycle.phase_override.value if cycle.phase_override else "")
+    return render_template(
+        "cycles/manage.html", cycle=cycle, phase=current_phase(cycle), phase_form=phase_form,
+        summaries={b.id: services.budget_summary(b) for b in cycle.budgets},
+        ballot_locked=services.ballot_locked(cycle), paper_open=voting.paper_entry_open(cycle),
+        can_compute=result_services.results_can_be_computed(cycle), timeline=timeline(cycle),
+        budget_left=cycle.total_budget - sum(b.amount for b in cycle.budgets),
+    )
+
+
+def _subdistrict_choices(area):
+    from app.core.locale import current_locale
+
+    locale = current_locale()
+    return [SelectChoice(s.code, f"{s.name(locale)} ({s.district.name(locale)})") for s in area_services.subdistricts_of(area)]
+
+
+@bp.route("/<int:cycle_id>/budgets/new", methods=["GET", "POST"])
+@login_required
+def new_budget(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    form = BudgetForm()
+    form.subdistricts.choices = _subdistrict_choices(cycle.area)
+    if form.validate_on_submit():
+        try:
+            services.add_budget(current_user, cycle, form.name.data, form.amount.data, form.subdistricts.data or [])
+        except CycleError as error:
+            db.session.rollback()
+            form.form_errors.extend(str(m) for m in error.messages)
+        else:
+            db.session.commit()
+            flash(_("The budget was added."), "success")
+            return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    return render_template("cycles/budget_form.html", form=form, cycle=cycle, budget=None)
+
+
+@bp.route("/<int:cycle_id>/budgets/<int:budget_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_budget(cycle_id: int, budget_id: int):
+    cycle = _managed_cycle(cycle_id)
+    budget = _budget_or_404(cycle_id, budget_id)
+    form = BudgetForm(obj=budget) if request.method == "GET" else BudgetForm()
+    form.subdistricts.choices = _subdistrict_choices(cycle.area)
+    if request.method == "GET":
+        form.subdistricts.data = [s.code for s in budget.subdistricts]
+    if form.validate_on_submit():
+        try:
+            services.update_budget(current_user, budget, form.name.data, form.amount.data, form.subdistricts.data or [])
+        except CycleError as error:
+            db.session.rollback()
+            form.form_errors.extend(str(m) for m in error.messages)
+        else:
+            db.session.commit()
+            flash(_("The budget was saved."), "success")
+            return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    return render_template("cycles/budget_form.html", form=form, cycle=cycle, budget=budget)
+
+
+@bp.route("/<int:cycle_id>/ballot", methods=["GET", "POST"])
+@login_required
+def edit_ballot(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    proposals = services.shortlisted_proposals(cycle)
+    lines = {p.proposal_id: p for b in cycle.budgets for p in b.projects if p.proposal_id is not None}
+    form = ProjectForm(prefix="project")
+    form.budget.choices = [SelectChoice(str(b.id), b.name) for b in cycle.budgets]
+    errors: list[str] = []
+    if request.method == "POST" and request.form.get("action") == "assign":
+        assignment = {}
+        for proposal in proposals:
+            raw = request.form.get(f"budget-{proposal.id}", "")
+            if raw == "":
+                assignment[proposal.id] = None
+            elif raw.isdigit() and len(raw) < 12:
+                assignment[proposal.id] = int(raw)
+            else:
+                errors.append(_("“%(value)s” is not a budget of this cycle.", value=raw[:40]))
+        if not errors:
+            try:
+                services.assign_proposals(current_user, cycle, assignment)
+            except CycleError as error:
+                db.session.rollback()
+                errors.extend(str(m) for m in error.messages)
+            else:
+                db.session.commit()
+                flash(_("The ballot was saved."), "success")
+                return redirect(url_for(".edit_ballot", cycle_id=cycle.id))
+    elif request.method == "POST" and request.form.get("action") == "add" and form.validate_on_submit():
+        budget = next((b for b in cycle.budgets if b.id == form.budget.data), None)
+        if budget is None:
+            form.budget.errors.append(_("Choose one of this cycle's budgets."))
+        else:
+            try:
+                services.add_project(current_user, budget, form.title.data, form.cost.data, form.description.data or "")
+            except CycleError as error:
+                db.session.rollback()
+                form.form_errors.extend(str(m) for m in error.messages)
+            else:
+                db.session.commit()
+                flash(_("The project was added to the ballot."), "success")
+                return redirect(url_for(".edit_ballot", cycle_id=cycle.id))
+    suggestions = {p.id: (lines[p.id].budget_id if p.id in lines else getattr(services.suggest_budget(cycle, p), "id", None)) for p in proposals}
+    return render_template(
+        "cycles/ballot_edit.html", cycle=cycle, proposals=proposals, suggestions=suggestions, lines=lines, form=form,
+        errors=errors, locked=services.ballot_locked(cycle),
+    )
+
+
+@bp.post("/<int:cycle_id>/projects/<int:project_id>/remove")
+@login_required
+def remove_project(cycle_id: int, project_id: int):
+    cycle = _managed_cycle(cycle_id)
+    project = db.session.get(CycleProject, project_id)
+    if project is None or project.cycle_id != cycle.id:
+        abort(404)
+    try:
+        services.remove_project(current_user, project)
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+    else:
+        db.session.commit()
+        flash(_("The project was removed from the ballot."), "success")
+    return redirect(url_for(".edit_ballot", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/phase")
+@login_required
+def override_phase(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        try:
+            services.override_phase(current_user, cycle, PHASES.get(form.phase.data), form.reason.data or "")
+        except CycleError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash(_("The phase was set."), "success")
+    else:
+        flash(_("Choose a phase from the list."), "error")
+    return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+
+
+# --- officials: paper ballots, results, import, progress -----------------------------------------
+
+
+@bp.route("/<int:cycle_id>/budgets/<int:budget_id>/paper", methods=["GET", "POST"])
+@login_required
+def enter_paper(cycle_id: int, budget_id: int):
+    cycle = _managed_cycle(cycle_id)
+    budget = _budget_or_404(cycle_id, budget_id)
+    form = PaperBatchForm()
+    errors: list[str] = []
+    chosen: dict[int, int] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            pairs = voting.parse_ballot_form(cycle.ballot_kind, request.form)
+            chosen = dict(pairs)
+            batch = voting.enter_paper_ballots(current_user, budget, form.forum_name.data, form.forum_date.data, pairs, form.count.data)
+        except CycleError as error:
+            db.session.rollback()
+            errors = [str(m) for m in error.messages]
+        else:
+            db.session.commit()
+            flash(ngettext_count(batch.ballot_count, batch.forum_name), "success")
+            return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id))
+    return render_template(
+        "cycles/paper.html", cycle=cycle, budget=budget, form=form, errors=errors, chosen=chosen,
+        projects=budget.projects, batches=voting.paper_batches(budget), open=voting.paper_entry_open(cycle),
+        BallotKind=BallotKind, rank_choices=list(range(1, (cycle.rank_k or len(budget.projects)) + 1)),
+    )
+
+
+def ngettext_count(count: int, forum: str) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d paper ballot from %(forum)s was entered.", "%(num)d paper ballots from %(forum)s were entered.",
+                    count, forum=forum)
+
+
+@bp.post("/<int:cycle_id>/paper/<int:batch_id>/delete")
+@login_required
+def delete_paper(cycle_id: int, batch_id: int):
+    cycle = _managed_cycle(cycle_id)
+    batch = db.session.get(PaperBatch, batch_id)
+    budget = db.session.get(CycleBudget, batch.budget_id) if batch else None
+    if batch is None or budget is None or budget.cycle_id != cycle.id:
+        abort(404)
+    try:
+        voting.delete_paper_batch(current_user, batch)
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+    else:
+        db.session.commit()
+        flash(_("The paper ballots of that forum were removed."), "success")
+    return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id))
+
+
+@bp.post("/<int:cycle_id>/results/compute")
+@login_required
+def compute_results(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    try:
+        reports = result_services.compute_results(current_user, cycle)
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+        return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    db.session.commit()
+    if reports is None:
+        flash(_("The results were computed and published."), "success")
+    elif any(r.changed for r in reports):
+        flash(_("Recount done: the recount DIFFERS from the published results (see below). The published results stay as they were."), "error")
+    else:
+        flash(_("Recount done: the same projects were selected as in the published results."), "success")
+    return redirect(url_for(".show_results", cycle_id=cycle.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_cycle():
+    area = _area_from_args()
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            cycle = result_services.import_pb(current_user, area, upload.stream, upload.filename or "upload.pb")
+        except CycleError as error:
+            db.session.rollback()
+            form.file.errors = list(form.file.errors) + [str(m) for m in error.messages]
+        else:
+            db.session.commit()
+            flash(_("The file was imported as a new cycle. Compute its results from this page."), "success")
+            return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+    return render_template("cycles/import.html", form=form, area=area)
+
+
+@bp.route("/<int:cycle_id>/projects/<int:project_id>/progress", methods=["GET", "POST"])
+@login_required
+def add_progress(cycle_id: int, project_id: int):
+    cycle = _managed_cycle(cycle_id)
+    project = db.session.get(CycleProject, project_id)
+    if project is None or project.cycle_id != cycle.id:
+        abort(404)
+    form = ProgressForm()
+    if request.method == "GET":
+        latest = project.latest_update
+        form.percent.data = latest.percent if latest else 0
+        form.status.data = latest.status.value if latest else "in_progress"
+        form.happened_on.data = bangkok_today()
+    if form.validate_on_submit():
+        try:
+            progress_services.add_progress_update(
+                current_user, project, PROGRESS_STATUSES[form.status.data], form.percent.data, form.note.data or "",
+                form.happened_on.data, request.files.getlist(form.photos.name),
+            )
+        except CycleError as error:
+            db.session.rollback()
+            form.form_errors.extend(str(m) for m in error.messages)
+        else:
+            db.session.commit()
+            flash(_("The progress update was published."), "success")
+            return redirect(url_for(".show_progress", cycle_id=cycle.id))
+    return render_template("cycles/progress_form.html", form=form, cycle=cycle, project=project)
+
+
+@bp.get("/manage")
+@login_required
+def my_cycles():
+    """The cycles an official can manage, and where they can start one."""
+    require(current_user.is_official)
+    ids = official_area_ids(current_user)
+    stmt = select(Cycle).order_by(Cycle.created_at.desc())
+    if ids is not None:
+        stmt = stmt.where(Cycle.area_id.in_(ids or {-1}))
+    cycles = list(db.session.scalars(stmt.limit(200)))
+    areas = [r.area for r in current_user.roles if r.area is not None and can_manage_cycles(current_user, r.area)]
+    return render_template("cycles/my_cycles.html", cycles=[(c, current_phase(c)) for c in cycles], areas=areas)

@@ -1,0 +1,190 @@
+"""The cycles pages through the test client: voting, receipts, bad input, officials' pages and permissions."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.cycles.models import CycleBallot, CycleVoter, Phase
+from app.cycles.phases import bangkok_today
+from app.extensions import db
+from tests.cycles import factories as f
+
+
+def login(client, user):
+    response = client.post("/login", data={"email": user.email, "password": f.PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def ballots():
+    return db.session.scalar(select(func.count()).select_from(CycleBallot).where(CycleBallot.replaced.is_(False)))
+
+
+def vote_url(cycle, budget):
+    return f"/cycles/{cycle.id}/budgets/{budget.id}/vote"
+
+
+def test_public_pages(client, knapsack):
+    cycle, budget = knapsack
+    assert client.get("/cycles/").status_code == 200
+    page = client.get(f"/cycles/{cycle.id}")
+    assert page.status_code == 200 and budget.projects[0].title in page.get_data(as_text=True)
+    assert client.get(f"/cycles/{cycle.id}/results").status_code == 200
+    assert client.get(f"/cycles/{cycle.id}/progress").status_code == 200
+    assert client.get("/cycles/receipt").status_code == 200
+    assert client.get("/p/50").status_code == 200
+    assert cycle.title in client.get("/p/50").get_data(as_text=True)
+    assert client.get("/cycles/999999").status_code == 404
+
+
+def test_vote_change_and_receipt_through_pages(client, knapsack, voter):
+    cycle, budget = knapsack
+    p = [x.id for x in budget.projects]
+    login(client, voter)
+    form = client.get(vote_url(cycle, budget))
+    assert form.status_code == 200 and 'name="project"' in form.get_data(as_text=True)
+    sent = client.post(vote_url(cycle, budget), data={"project": [str(p[0]), str(p[1])]})
+    assert sent.status_code == 302
+    shown = client.get(sent.headers["Location"])
+    text = shown.get_data(as_text=True)
+    import re
+
+    code = re.search(r'id="receipt-code">([A-Z0-9-]+)<', text).group(1)
+    # Shown once only.
+    assert client.get(sent.headers["Location"]).status_code == 302
+    checked = client.post("/cycles/receipt", data={"code": code}).get_data(as_text=True)
+    assert "receipt-result" in checked
+    # Change the vote: the form is prefilled, the old receipt shows as replaced.
+    again = client.get(vote_url(cycle, budget)).get_data(as_text=True)
+    assert "checked" in again
+    client.post(vote_url(cycle, budget), data={"project": [str(p[3])]})
+    assert ballots() == 1
+    from app.cycles.voting import check_receipt
+
+    assert check_receipt(code).replaced
+
+
+@pytest.mark.parametrize("data", [
+    {"project": ["abc"]},
+    {"project": ["99999999999999999999999"]},
+    {"project": ["1" * 11]},
+    {"project": []},
+])
+def test_tampered_ballot_forms(client, knapsack, voter, data):
+    cycle, budget = knapsack
+    login(client, voter)
+    response = client.post(vote_url(cycle, budget), data=data)
+    assert response.status_code == 200
+    assert "error-summary" in response.get_data(as_text=True)
+    assert ballots() == 0 and db.session.scalar(select(func.count()).select_from(CycleVoter)) == 0
+
+
+def test_tampered_ballot_ids_of_another_budget_and_repeated(client, official, voter):
+    cycle = f.create_cycle(official)
+    first = f.add_budget_with_projects(official, cycle, "เขต 1")
+    second = f.add_budget_with_projects(official, cycle, "เขต 2")
+    login(client, voter)
+    other = client.post(vote_url(cycle, first), data={"project": [str(second.projects[0].id)]})
+    assert str(second.projects[0].id) in other.get_data(as_text=True)
+    repeated = client.post(vote_url(cycle, first), data={"project": [str(first.projects[0].id)] * 2})
+    assert first.projects[0].title in repeated.get_data(as_text=True)
+    over = client.post(vote_url(cycle, first), data={"project": [str(p.id) for p in first.projects]})
+    assert "error-summary" in over.get_data(as_text=True)
+    assert ballots() == 0
+
+
+def test_unverified_voter_sees_why(client, knapsack):
+    cycle, budget = knapsack
+    user = f.create_user(verified=False)
+    login(client, user)
+    page = client.get(vote_url(cycle, budget)).get_data(as_text=True)
+    assert 'name="project"' not in page
+    client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
+    assert ballots() == 0
+
+
+def test_vote_needs_sign_in(client, knapsack):
+    cycle, budget = knapsack
+    assert client.get(vote_url(cycle, budget)).status_code == 302
+
+
+def test_official_pages(client, official, knapsack):
+    cycle, budget = knapsack
+    login(client, official)
+    for url in (f"/cycles/new?area=50", f"/cycles/{cycle.id}/edit", f"/cycles/{cycle.id}/manage",
+                f"/cycles/{cycle.id}/budgets/new", f"/cycles/{cycle.id}/budgets/{budget.id}/edit",
+                f"/cycles/{cycle.id}/ballot", f"/cycles/{cycle.id}/budgets/{budget.id}/paper",
+                "/cycles/import?area=50", "/cycles/manage"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_create_cycle_and_budget_through_forms(client, official):
+    login(client, official)
+    t = bangkok_today()
+    data = {
+        "title": "งบประมาณแบบมีส่วนร่วมจังหวัดเชียงใหม่", "fiscal_year": "2570", "description": "",
+        "total_budget": "5000000", "ballot_kind": "approval", "min_projects": "1", "max_projects": "3",
+        "rule": "mes", "completion": "add1",
+        "ideas_from": str(t), "supports_from": str(t + timedelta(days=10)), "review_from": str(t + timedelta(days=20)),
+        "voting_from": str(t + timedelta(days=30)), "results_from": str(t + timedelta(days=40)),
+        "implementation_from": str(t + timedelta(days=60)),
+    }
+    response = client.post("/cycles/new?area=50", data=data)
+    assert response.status_code == 302
+    from app.cycles.models import Cycle
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.title == data["title"]))
+    assert cycle.max_projects == 3 and cycle.min_share_percent is None
+    added = client.post(f"/cycles/{cycle.id}/budgets/new", data={"name": "อำเภอเมือง", "amount": "6000000"})
+    assert added.status_code == 200 and "error-summary" in added.get_data(as_text=True)  # more than the total
+    assert client.post(f"/cycles/{cycle.id}/budgets/new", data={"name": "อำเภอเมือง", "amount": "3000000", "subdistricts": ["500101", "500102"]}).status_code == 302
+    # Dates out of order: a clear message, nothing saved.
+    bad = dict(data, voting_from=str(t + timedelta(days=50)))
+    page = client.post(f"/cycles/{cycle.id}/edit", data=bad)
+    assert page.status_code == 200 and "error-summary" in page.get_data(as_text=True)
+
+
+def test_phase_override_through_the_page(client, official, knapsack):
+    cycle, budget = knapsack
+    login(client, official)
+    client.post(f"/cycles/{cycle.id}/phase", data={"phase": "results", "reason": "ปิดตามกำหนด"})
+    db.session.refresh(cycle)
+    assert cycle.phase_override is Phase.RESULTS
+    client.post(f"/cycles/{cycle.id}/phase", data={"phase": "nonsense", "reason": "x"})
+    db.session.refresh(cycle)
+    assert cycle.phase_override is Phase.RESULTS
+
+
+def test_paper_ballots_through_the_page(client, official, knapsack):
+    cycle, budget = knapsack
+    login(client, official)
+    p = budget.projects
+    ok = client.post(f"/cycles/{cycle.id}/budgets/{budget.id}/paper", data={
+        "forum_name": "ประชาคมหมู่ 5 บ้านแม่เหียะ", "forum_date": str(bangkok_today()), "count": "12",
+        "project": [str(p[0].id), str(p[3].id)],
+    })
+    assert ok.status_code == 302 and ballots() == 12
+    bad = client.post(f"/cycles/{cycle.id}/budgets/{budget.id}/paper", data={
+        "forum_name": "ประชาคม", "forum_date": str(bangkok_today()), "count": "10000000", "project": [str(p[0].id)],
+    })
+    assert bad.status_code == 200 and ballots() == 12
+
+
+def test_official_of_another_province_gets_403_everywhere(client, knapsack):
+    cycle, budget = knapsack
+    stranger = f.create_official("10")
+    project = budget.projects[0]
+    login(client, stranger)
+    gets = [f"/cycles/new?area=50", f"/cycles/{cycle.id}/edit", f"/cycles/{cycle.id}/manage",
+            f"/cycles/{cycle.id}/budgets/new", f"/cycles/{cycle.id}/budgets/{budget.id}/edit",
+            f"/cycles/{cycle.id}/ballot", f"/cycles/{cycle.id}/budgets/{budget.id}/paper",
+            "/cycles/import?area=50", f"/cycles/{cycle.id}/projects/{project.id}/progress"]
+    posts = [f"/cycles/new?area=50", f"/cycles/{cycle.id}/edit", f"/cycles/{cycle.id}/budgets/new",
+             f"/cycles/{cycle.id}/budgets/{budget.id}/edit", f"/cycles/{cycle.id}/ballot",
+             f"/cycles/{cycle.id}/projects/{project.id}/remove", f"/cycles/{cycle.id}/phase",
+             f"/cycles/{cycle.id}/budgets/{budget.id}/paper", f"/cycles/{cycle.id}/paper/1/delete",
+             f"/cycles/{cycle.id}/results/compute", "/cycles/import?area=50",
+             f"/cycles/{cycle.id}/projects/{project.id}/progress"]
+    for url in gets:
+        assert client.get(url).status_code == 403, url
+    for url in posts:
+        assert client.post(url, data={}).status_code == 403, url
