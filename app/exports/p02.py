@@ -3,9 +3,9 @@
 This module knows nothing about the database: it takes an `ExportMeta` (the
 title rows, the column labels and the plan's years) and an iterable of
 `ExportRow`s already sorted by group, and writes them out. Rows stream
-through: the Excel file is written with openpyxl's write-only workbook and
-the CSV is produced chunk by chunk, so memory does not grow with the number
-of proposals.
+through: the Excel file is written row by row by `app.exports.xlsx` and the
+CSV is produced chunk by chunk, so memory does not grow with the number of
+proposals.
 
 Group totals and the grand total are numbers computed here (never formulas),
 so they are right in any reader, including openpyxl.
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Optional, Union
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from app.exports.xlsx import Font, SheetWriter, Style
 
 # Excel has no way to embed a font in .xlsx: the cells name TH SarabunPSK (the
 # government's standard Thai font) with the Thai character set, so Excel falls
@@ -171,133 +171,86 @@ def total_label(meta: ExportMeta, event: Event) -> str:
 # -- Excel --------------------------------------------------------------------
 
 COLUMN_WIDTHS = {"number": 5, "title": 30, "objective": 30, "target": 26, "year": 13, "kpi": 22, "result": 26, "unit": 16}
+# Cell formats, by index in the workbook's style sheet (0 is the default).
+DEFAULT, TITLE, NOTE, HEADER, GROUP1, GROUP2, TEXT, NUMBER, MONEY, TOTAL, TOTAL_MONEY = range(11)
+BAHT_FORMAT_ID = 3  # Excel's built-in "#,##0"
 
 
-def _styles():
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-    thin = Side(style="thin", color="000000")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-
+def _styles() -> list[Style]:
     def font(bold: bool = False, size: int = 14) -> Font:
-        return Font(name=THAI_FONT, size=size, bold=bold, charset=THAI_CHARSET, family=2)
+        return Font(THAI_FONT, size, bold=bold, charset=THAI_CHARSET)
 
-    top = Alignment(vertical="top", wrap_text=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     return [
-        NamedStyle("p02_title", font=font(True, 16), alignment=Alignment(horizontal="center", vertical="center")),
-        NamedStyle("p02_note", font=font(False, 12), alignment=Alignment(horizontal="center")),
-        NamedStyle("p02_header", font=font(True), alignment=center, border=box,
-                   fill=PatternFill("solid", fgColor="D9E2F3")),
-        NamedStyle("p02_group1", font=font(True), alignment=Alignment(vertical="center", wrap_text=True), border=box,
-                   fill=PatternFill("solid", fgColor="E2EFDA")),
-        NamedStyle("p02_group2", font=font(True), alignment=Alignment(vertical="center", wrap_text=True), border=box,
-                   fill=PatternFill("solid", fgColor="F2F2F2")),
-        NamedStyle("p02_text", font=font(), alignment=top, border=box),
-        NamedStyle("p02_number", font=font(), alignment=Alignment(horizontal="center", vertical="top"), border=box),
-        NamedStyle("p02_money", font=font(), alignment=Alignment(vertical="top"), border=box, number_format=BAHT_FORMAT),
-        NamedStyle("p02_total", font=font(True), alignment=Alignment(horizontal="right", vertical="top", wrap_text=True),
-                   border=box, fill=PatternFill("solid", fgColor="FFF2CC")),
-        NamedStyle("p02_total_money", font=font(True), alignment=Alignment(vertical="top"), border=box,
-                   number_format=BAHT_FORMAT, fill=PatternFill("solid", fgColor="FFF2CC")),
+        Style(font()),
+        Style(font(True, 16), horizontal="center", vertical="center"),
+        Style(font(False, 12), horizontal="center"),
+        Style(font(True), fill="D9E2F3", border=True, horizontal="center", vertical="center", wrap=True),
+        Style(font(True), fill="E2EFDA", border=True, vertical="center", wrap=True),
+        Style(font(True), fill="F2F2F2", border=True, vertical="center", wrap=True),
+        Style(font(), border=True, vertical="top", wrap=True),
+        Style(font(), border=True, horizontal="center", vertical="top"),
+        Style(font(), border=True, vertical="top", number_format=BAHT_FORMAT_ID),
+        Style(font(True), fill="FFF2CC", border=True, horizontal="right", vertical="top", wrap=True),
+        Style(font(True), fill="FFF2CC", border=True, vertical="top", number_format=BAHT_FORMAT_ID),
     ]
-
-
-def _clean(value: object) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
 def write_xlsx(meta: ExportMeta, rows: Iterable[ExportRow], out: Union[BinaryIO, str]) -> int:
     """Write the form to `out` (a path or a binary file); return the number of proposals written."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    for style in _styles():
-        wb.add_named_style(style)
-    ws = wb.create_sheet(_clean(meta.sheet_title)[:31] or "ผ.02")
     width = meta.width
     n_years = len(meta.years)
-    last = get_column_letter(width)
+    first_year_col = 5
     widths = [COLUMN_WIDTHS["number"], COLUMN_WIDTHS["title"], COLUMN_WIDTHS["objective"], COLUMN_WIDTHS["target"],
               *[COLUMN_WIDTHS["year"]] * n_years, COLUMN_WIDTHS["kpi"], COLUMN_WIDTHS["result"], COLUMN_WIDTHS["unit"]]
-    for index, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = w
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    header_top = len(meta.title_lines) + (1 if meta.note else 0) + 2  # the titles, the note, a blank line
+    sheet = SheetWriter(out, meta.sheet_title or "ผ.02", _styles(), widths=widths, freeze_rows=header_top + 1)
 
-    def cell(value, style: str):
-        c = WriteOnlyCell(ws, value=value if not isinstance(value, str) else _clean(value))
-        if c.data_type == "f":
-            c.data_type = "s"  # text that looks like a formula stays text
-        c.style = style
-        return c
-
-    row_index = 0
-
-    def merged(text: str, style: str, boxed: bool = True) -> None:
+    def spanning(text: str, style: int, boxed: bool = True) -> None:
         """A row whose first cell spans the table (boxed rows carry the border on every cell)."""
-        nonlocal row_index
-        row_index += 1
-        ws.append([cell(text, style)] + ([cell(None, style) for _ in range(width - 1)] if boxed else []))
-        ws.merged_cells.add(f"A{row_index}:{last}{row_index}")
+        r = sheet.append([(text, style)] + ([(None, style)] * (width - 1) if boxed else []))
+        sheet.merge(1, r, width, r)
 
     for line in meta.title_lines:
-        merged(line, "p02_title", boxed=False)
+        spanning(line, TITLE, boxed=False)
     if meta.note:
-        merged(meta.note, "p02_note", boxed=False)
-    row_index += 1
-    ws.append([])  # a blank line between the title and the table
+        spanning(meta.note, NOTE, boxed=False)
+    sheet.append([])  # a blank line between the titles and the table
 
     # Two header rows: "งบประมาณ (บาท)" spans the year columns, the years sit below it.
     head = meta.header_row()
-    first_year_col = 5
-    top_row = [cell(text, "p02_header") for text in head]
+    top = [(text, HEADER) for text in head]
     for offset in range(n_years):
-        top_row[first_year_col - 1 + offset] = cell(meta.labels["budget"] if offset == 0 else None, "p02_header")
-    ws.append(top_row)
-    row_index += 1
-    header_top = row_index
-    ws.append([cell(None, "p02_header") for _ in range(first_year_col - 1)]
-              + [cell(text, "p02_header") for text in meta.year_headers()]
-              + [cell(None, "p02_header") for _ in range(3)])
-    row_index += 1
-    for col in list(range(1, first_year_col)) + list(range(first_year_col + n_years, width + 1)):
-        letter = get_column_letter(col)
-        ws.merged_cells.add(f"{letter}{header_top}:{letter}{row_index}")
+        top[first_year_col - 1 + offset] = (meta.labels["budget"] if offset == 0 else None, HEADER)
+    sheet.append(top)
+    sheet.append([(None, HEADER)] * (first_year_col - 1) + [(text, HEADER) for text in meta.year_headers()]
+                 + [(None, HEADER)] * 3)
+    for col in [*range(1, first_year_col), *range(first_year_col + n_years, width + 1)]:
+        sheet.merge(col, header_top, col, header_top + 1)
     if n_years > 1:
-        ws.merged_cells.add(f"{get_column_letter(first_year_col)}{header_top}:{get_column_letter(first_year_col + n_years - 1)}{header_top}")
-    ws.print_title_rows = f"{header_top}:{row_index}"
-    ws.freeze_panes = f"A{row_index + 1}"
+        sheet.merge(first_year_col, header_top, first_year_col + n_years - 1, header_top)
+    sheet.print_title_rows = (header_top, header_top + 1)
 
     written = 0
+    blank_total = [(None, TOTAL)] * 3
     for event in walk(rows, n_years):
-        if event.kind in ("group1", "group2"):
-            merged(group_heading(meta, 1 if event.kind == "group1" else 2, event.key), "p02_" + event.kind)
-        elif event.kind == "row":
+        if event.kind == "row":
             r = event.row
-            ws.append([
-                cell(event.number, "p02_number"), cell(r.title, "p02_text"), cell(r.objective, "p02_text"),
-                cell(r.target_output, "p02_text"),
-                *[cell(amount, "p02_money") for amount in r.amounts],
-                cell(r.kpi, "p02_text"), cell(r.expected_result, "p02_text"), cell(r.responsible_unit, "p02_text"),
+            sheet.append([
+                (event.number, NUMBER), (r.title, TEXT), (r.objective, TEXT), (r.target_output, TEXT),
+                *[(amount, MONEY) for amount in r.amounts],
+                (r.kpi, TEXT), (r.expected_result, TEXT), (r.responsible_unit, TEXT),
             ])
-            row_index += 1
             written += 1
+        elif event.kind in ("group1", "group2"):
+            spanning(group_heading(meta, 1 if event.kind == "group1" else 2, event.key),
+                     GROUP1 if event.kind == "group1" else GROUP2)
         else:
-            row_index += 1
-            ws.append([
-                cell(None, "p02_total"), cell(total_label(meta, event), "p02_total"),
-                cell(None, "p02_total"), cell(None, "p02_total"),
-                *[cell(amount, "p02_total_money") for amount in event.totals.sums],
-                cell(None, "p02_total"), cell(None, "p02_total"), cell(None, "p02_total"),
+            number = sheet.append([
+                (None, TOTAL), (total_label(meta, event), TOTAL), (None, TOTAL), (None, TOTAL),
+                *[(amount, TOTAL_MONEY) for amount in event.totals.sums], *blank_total,
             ])
-            ws.merged_cells.add(f"B{row_index}:D{row_index}")
-    wb.save(out)
+            sheet.merge(2, number, 4, number)
+    sheet.close()
     return written
 
 
