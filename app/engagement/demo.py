@@ -37,7 +37,11 @@ CONVERSATIONS = (
 
 # A comment that residents report (three reports hide it pending review, for the moderation queue).
 REPORTED_COMMENT = ("resident4@demo.ruamkhit.th", "ใครสนใจสินค้าลดราคา ทักไลน์มาเลย ส่งฟรีทั่วประเทศ!!!")
-REPORTERS = ("resident1@demo.ruamkhit.th", "resident2@demo.ruamkhit.th", "resident3@demo.ruamkhit.th")
+REPORTERS = (
+    ("resident1@demo.ruamkhit.th", "โฆษณาขายของ ไม่เกี่ยวกับไอเดีย"),
+    ("resident2@demo.ruamkhit.th", "ข้อความสแปม โพสต์ซ้ำหลายไอเดีย"),
+    ("resident3@demo.ruamkhit.th", None),
+)
 
 
 def _demo_ideas() -> list[Idea]:
@@ -93,10 +97,10 @@ def _load() -> None:
     # Reports: a spam comment reported by three people (hidden pending review) and one idea reported once.
     target = ideas[min(len(ideas) - 1, 6)]
     spam = _comment_once(target, *REPORTED_COMMENT, age=timedelta(days=3))
-    for email in REPORTERS:
+    for email, note in REPORTERS:
         reporter = demo_user(email)
         if spam.author_id != reporter.id and not moderation.has_reported(reporter, comment=spam) and spam.hidden_at is None:
-            moderation.report_comment(spam, reporter, ReportReason.SPAM, "โฆษณาขายของ ไม่เกี่ยวกับไอเดีย")
+            moderation.report_comment(spam, reporter, ReportReason.SPAM, note)
     reported_idea = ideas[-1]
     reporter = demo_user("resident3@demo.ruamkhit.th")
     if reported_idea.author_id != reporter.id and not moderation.has_reported(reporter, idea=reported_idea):

@@ -13,6 +13,7 @@ from app.core.routes import safe_next
 from app.engagement import services
 from app.engagement.forms import CommentForm, ConfirmForm, EditCommentForm, ToggleForm
 from app.engagement.models import COMMENT_MAX, Comment
+from app.engagement.sections import area_label
 from app.extensions import db, limiter
 from app.ideas.models import Idea
 
@@ -143,15 +144,10 @@ def toggle_area_follow(code: str):
         flash(str(error), "error")
         return redirect(_back(form, fallback))
     db.session.commit()
-    flash(_("You follow %(area)s: we will tell you about new ideas there.", area=area.name(_locale())) if following
-          else _("You no longer follow %(area)s.", area=area.name(_locale())), "success")
+    label = area_label(area)
+    flash(_("You follow %(area)s: we will tell you about new ideas there.", area=label) if following
+          else _("You no longer follow %(area)s.", area=label), "success")
     return redirect(_back(form, fallback))
-
-
-def _locale() -> str:
-    from app.core.locale import current_locale
-
-    return current_locale()
 
 
 # --- comments ------------------------------------------------------------------

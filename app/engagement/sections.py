@@ -96,11 +96,22 @@ def idea_section(idea: Idea, user) -> Optional[tuple[str, dict]]:
     }
 
 
+def area_label(area: Area) -> str:
+    """ "Province of Chiang Mai" / "จังหวัดเชียงใหม่" for a province; a local government's name as it is."""
+    from flask_babel import gettext as _
+
+    from app.core.locale import current_locale
+
+    name = area.name(current_locale())
+    return _("Province of %(name)s", name=name) if area.is_province else name
+
+
 def area_section(area: Area) -> Optional[tuple[str, dict]]:
     """The follow button on a province's or local government's page."""
     user = current_user
     return "engagement/_area_follow.html", {
         "area": area,
+        "label": area_label(area),
         "signed_in": bool(getattr(user, "is_authenticated", False)),
         "following": services.is_following_area(area, user),
     }

@@ -33,6 +33,15 @@ def too_many(error):
 @bp.record_once
 def _register_hooks(state) -> None:
     state.app.extensions.setdefault("ruamkhit_header_counts", []).append(services.header_counts)
+    state.app.extensions.setdefault("ruamkhit_dashboard_links", []).append(dashboard_links)
+
+
+def dashboard_links(user) -> list[tuple[str, str]]:
+    """The officials' dashboard links to the queue even when nothing is waiting (the header then hides it)."""
+    if not getattr(user, "is_official", False):
+        return []
+    waiting = services.waiting_count(user)
+    return [(_("Moderation queue (%(n)d waiting)", n=waiting), url_for("moderation.queue"))]
 
 
 # --- reporting ---------------------------------------------------------------------

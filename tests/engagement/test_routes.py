@@ -79,13 +79,21 @@ def test_tampered_ids_and_values_give_404_or_400(client):
     assert comment_rows(idea) == 0 and idea.support_count == 0
 
 
-def test_unverified_account_is_told_to_confirm_with_a_link_to_resend(client):
+def test_unverified_account_is_told_to_confirm_with_a_link_to_resend(client, outbox):
+    import re
+
     idea = create_idea()
-    sign_in(client, create_user(verified=False))
+    user = create_user(verified=False)
+    sign_in(client, user)
     page = client.post(f"/ideas/{idea.id}/support", follow_redirects=True).get_data(as_text=True)
     assert "โปรดยืนยันที่อยู่อีเมลก่อนโพสต์" in page
     assert "ส่งอีเมลยืนยันให้ฉันอีกครั้ง" in page
     assert idea.support_count == 0
+    # The notice's button asks the accounts domain for a new confirmation email.
+    action = re.search(r'<form method="post" action="([^"]+)" class="inline-form">\s*<input type="hidden" name="csrf_token"[^>]*>\s*'
+                       r'<button type="submit" class="link-button">ส่งอีเมลยืนยันให้ฉันอีกครั้ง', page).group(1)
+    client.post(action)
+    assert [m["To"] for m in outbox()] == [user.email]
     page = client.get(f"/ideas/{idea.id}/comments/new").get_data(as_text=True)
     assert "โปรดยืนยันที่อยู่อีเมลก่อนโพสต์" in page and 'name="body"' not in page
 
@@ -180,6 +188,7 @@ def test_follow_an_idea_and_an_area_from_their_pages(client):
     sign_in(client, user)
     page = client.get("/lg/3500102").get_data(as_text=True)
     assert "ติดตามเทศบาลนครเชียงใหม่" in page
+    assert "ติดตามจังหวัดเชียงใหม่" in client.get("/p/50").get_data(as_text=True)
     response = client.post("/areas/3500102/follow", data={"want": "1"})
     assert response.location.endswith("/lg/3500102")
     assert "เลิกติดตามเทศบาลนครเชียงใหม่" in client.get("/lg/3500102").get_data(as_text=True)

@@ -165,3 +165,9 @@ def test_the_digest_command_emails_moderators(app, outbox):
     assert "ป้ายรถเมล์" in body and "https://localhost/moderation/" in body
     dry = app.test_cli_runner().invoke(args=["moderation", "digest", "--dry-run"])
     assert "would email" in dry.output and len(outbox()) == len(mails)
+
+
+def test_the_officials_dashboard_links_to_the_queue_even_when_empty(client):
+    sign_in(client, moderator_of("5500107"))
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/moderation/">รายการรอตรวจสอบเนื้อหา (รอพิจารณา 0 รายการ)' in page
