@@ -223,6 +223,11 @@ class IdeaSearchVocabulary(db.Model):
     """Every word ever indexed: the substring fallback looks for words containing the query here."""
 
     __tablename__ = "idea_search_vocabulary"
+    # On PostgreSQL a trigram index (pg_trgm) serves the fallback's LIKE '%word%'; on SQLite the
+    # postgresql_* options are ignored and this is a plain index (the table is small).
+    __table_args__ = (
+        Index("ix_idea_search_vocabulary_trgm", "term", postgresql_using="gin", postgresql_ops={"term": "gin_trgm_ops"}),
+    )
 
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
 

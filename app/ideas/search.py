@@ -30,7 +30,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Integer, and_, case, delete, event, func, inspect, literal, select, union_all, update
+from sqlalchemy import Integer, case, delete, event, func, inspect, literal, select, union_all, update
+from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
 from app.extensions import db
@@ -223,21 +224,29 @@ def search_ideas(
         .group_by(per_group.c.idea_id)
         .subquery("ranked")
     )
-    visible = and_(Idea.hidden_at.is_(None), Idea.pending_review.is_(False))
-    base = select(ranked.c.idea_id, ranked.c.matched, ranked.c.score).join(Idea, Idea.id == ranked.c.idea_id)
+    # Only the best MAX_RESULTS + 1 candidates are joined to the ideas (for visibility): a bounded cost.
+    order = (ranked.c.matched.desc(), ranked.c.score.desc(), ranked.c.idea_id.desc())
+    best = select(ranked).order_by(*order).limit(MAX_RESULTS + 1).subquery("best")
+    base = select(best.c.idea_id, best.c.matched, best.c.score).join(Idea, Idea.id == best.c.idea_id)
     if not include_hidden:
-        base = base.where(visible)
+        base = base.where(Idea.hidden_at.is_(None), Idea.pending_review.is_(False))
     rows = db.session.execute(
-        base.order_by(ranked.c.matched.desc(), ranked.c.score.desc(), ranked.c.idea_id.desc())
+        base.order_by(best.c.matched.desc(), best.c.score.desc(), best.c.idea_id.desc())
         .limit(min(limit, MAX_RESULTS)).offset(min(offset, MAX_RESULTS))
     ).all()
     if offset == 0 and len(rows) < limit:
         found = len(rows)
     else:
-        found = db.session.scalar(select(func.count()).select_from(base.limit(MAX_RESULTS + 1).subquery())) or 0
+        found = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     result.total = min(found, MAX_RESULTS)
     result.capped = found > MAX_RESULTS
-    ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_([r.idea_id for r in rows])))}
+    ideas = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Idea).where(Idea.id.in_([r.idea_id for r in rows]))
+            .options(selectinload(Idea.area), selectinload(Idea.subdistrict))
+        )
+    }
     result.hits = [SearchHit(ideas[r.idea_id], int(r.matched), int(r.score)) for r in rows if r.idea_id in ideas]
     # Highlight the words themselves and the vocabulary terms that matched them.
     result.terms = sorted({term for _, term, _ in variants} | set(words), key=len, reverse=True)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
 from app.areas.services import subdistrict_in_area
@@ -292,7 +293,7 @@ def list_ideas(
 ) -> IdeaPage:
     """One page of an area's ideas, by keyset: the cost of a page does not grow with its depth."""
     column = _sort_column(filters.sort)
-    stmt = select(Idea).where(Idea.area_id == area.id)
+    stmt = select(Idea).where(Idea.area_id == area.id).options(selectinload(Idea.subdistrict))
     if not can_moderate(viewer, area):
         stmt = stmt.where(visible_clause())
     if filters.category:

@@ -27,6 +27,13 @@ def upgrade():
     sa.Column('term', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('term', name=op.f('pk_idea_search_vocabulary'))
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # Trigram index for the substring fallback (LIKE '%word%' over the vocabulary).
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.create_index('ix_idea_search_vocabulary_trgm', 'idea_search_vocabulary', ['term'], unique=False,
+                        postgresql_using='gin', postgresql_ops={'term': 'gin_trgm_ops'})
+    else:
+        op.create_index('ix_idea_search_vocabulary_trgm', 'idea_search_vocabulary', ['term'], unique=False)
     op.create_table('ideas',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
@@ -116,6 +123,7 @@ def downgrade():
         batch_op.drop_index('ix_ideas_area_answered')
 
     op.drop_table('ideas')
+    op.drop_index('ix_idea_search_vocabulary_trgm', table_name='idea_search_vocabulary')
     op.drop_table('idea_search_vocabulary')
     sa.Enum(name='idea_status').drop(op.get_bind(), checkfirst=True)
     sa.Enum(name='idea_category').drop(op.get_bind(), checkfirst=True)
