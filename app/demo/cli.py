@@ -11,7 +11,7 @@ from app.extensions import db
 demo_cli = click.Group("demo", help="The Thai demo data.")
 
 # Domain loaders run in this order after the base accounts; each is idempotent.
-DOMAIN_LOADERS: list[str] = ["app.plans.demo", "app.ideas.demo", "app.engagement.demo", "app.cycles.demo"]
+DOMAIN_LOADERS: list[str] = ["app.plans.demo", "app.ideas.demo", "app.engagement.demo", "app.proposals.demo", "app.cycles.demo"]
 
 
 @demo_cli.command("load")

@@ -1,0 +1,44 @@
+"""Triage forms: the shape of input only; the rules live in triage.services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.core.validators import no_control_chars
+from app.triage.services import ANSWER_MAX
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), choices=[], validators=[DataRequired()])
+    answer = TextAreaField(
+        _l("Public answer to the author"), validators=[Optional(), Length(max=ANSWER_MAX), no_control_chars]
+    )
+
+
+class ReferForm(FlaskForm):
+    target_area = SelectField(_l("Refer to"), coerce=_int_or_none, validate_choice=False, choices=[])
+    reason = TextAreaField(
+        _l("Reason (required between two local governments)"),
+        validators=[Optional(), Length(max=ANSWER_MAX), no_control_chars],
+    )
+
+
+class MergeForm(FlaskForm):
+    target_idea = IntegerField(
+        _l("Number of the idea to merge into"),
+        validators=[InputRequired(message=_l("Enter the number of the idea to merge into.")), NumberRange(min=1)],
+    )
+    merge_answer = TextAreaField(
+        _l("Public answer (optional)"), validators=[Optional(), Length(max=ANSWER_MAX), no_control_chars]
+    )
