@@ -182,6 +182,6 @@ def rule_from_meta(meta: dict[str, str]) -> tuple[str, str | None] | None:
         return name, None
     if name == "equalshares":
         return "mes", "none"
-    if name == "equalshares/add1":
-        return "mes", "add1"
+    if name.startswith("equalshares/") and name.removeprefix("equalshares/") in COMPLETIONS:
+        return "mes", name.removeprefix("equalshares/")
     return None
