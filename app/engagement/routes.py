@@ -33,10 +33,12 @@ def user_or_ip() -> str:
 
 @bp.record_once
 def _register_hooks(state) -> None:
+    from app.engagement import hooks
     from app.engagement.sections import area_section, idea_section
 
     state.app.extensions.setdefault("ruamkhit_idea_sections", []).append(idea_section)
     state.app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
+    hooks.install()
 
 
 RATE_LIMIT_MESSAGES = {

@@ -294,9 +294,15 @@ def followers_of_area(area: Area) -> list[User]:
 
 
 def notify_idea_submitted(idea: Idea) -> None:
-    """Tell the followers of the idea's area about a new idea (for the ideas domain to call after submit)."""
+    """Tell the people who already followed the idea's area about a new idea (app.engagement.hooks calls it
+    when the idea is committed; following an area later does not announce its older ideas)."""
+    followers = db.session.scalars(
+        select(User).join(AreaFollow, AreaFollow.user_id == User.id)
+        .where(AreaFollow.area_id == idea.area_id, User.deleted_at.is_(None), AreaFollow.created_at <= idea.created_at)
+        .order_by(AreaFollow.id)
+    )
     notify(
-        followers_of_area(idea.area), "area.idea_submitted",
+        followers, "area.idea_submitted",
         params={"area": {"th": idea.area.name_th, "en": idea.area.name_en}, "title": idea.title},
         link=idea_link(idea), actor=idea.author,
     )

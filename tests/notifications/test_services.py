@@ -121,3 +121,41 @@ def test_unread_count_mark_read_and_mark_all_read():
     assert services.get_own_notification(other, first.id) is None
     assert services.mark_all_read(user) == 2
     assert services.unread_count(user) == 0 and services.unread_count(other) == 3
+
+
+def test_followers_of_an_area_are_told_about_a_new_idea_when_it_is_committed():
+    from app.areas.services import get_area_by_code
+
+    city, province = get_area_by_code("3500102"), get_area_by_code("50")
+    follower, province_follower, author = create_user(), create_user(), create_user()
+    engagement.set_area_follow(city, follower)
+    engagement.set_area_follow(province, province_follower)
+    engagement.set_area_follow(city, author)
+    db.session.commit()
+    idea = create_idea(author=author, area_code="3500102", title="ลานกีฬาชุมชน")
+    assert notes(follower) == []  # not before the commit
+    db.session.commit()
+    [n] = notes(follower)
+    assert n.kind == "area.idea_submitted" and n.link == f"/ideas/{idea.id}"
+    assert n.params["title"] == "ลานกีฬาชุมชน" and n.params["area"]["en"] == city.name_en
+    assert notes(author) == [] and notes(province_follower) == []  # the province is another area
+    db.session.commit()
+    assert len(notes(follower)) == 1  # announced once
+    rolled_back = create_idea(author=author, area_code="3500102", title="ยกเลิก")
+    assert rolled_back.id
+    db.session.rollback()
+    db.session.commit()
+    assert len(notes(follower)) == 1
+
+
+def test_following_an_area_later_does_not_announce_its_older_ideas():
+    from datetime import timedelta
+
+    from app.areas.services import get_area_by_code
+    from app.core.timeutil import utcnow
+
+    follower = create_user()
+    create_idea(area_code="5500107", created_at=utcnow() - timedelta(days=30))  # e.g. imported or demo data
+    engagement.set_area_follow(get_area_by_code("5500107"), follower)
+    db.session.commit()
+    assert notes(follower) == []
