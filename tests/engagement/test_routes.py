@@ -218,3 +218,13 @@ def test_supporting_is_rate_limited(client):
     sign_in(client, create_user())
     statuses = [client.post(f"/ideas/{idea.id}/support").status_code for _ in range(31)]
     assert statuses[:30] == [302] * 30 and statuses[30] == 429
+
+
+def test_the_idea_section_in_english(client):
+    idea = create_idea()
+    services.add_comment(idea, create_user(), "ความเห็น")
+    sign_in(client, create_user())
+    client.set_cookie("lang", "en")
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Support this idea" in page and "Follow this idea" in page and "Comments (1)" in page
+    assert "Report this idea" in page and "Send comment" in page
