@@ -18,8 +18,11 @@ def _area_subdistrict_codes(area: Area) -> set[str] | None:
     return {s.code for s in subdistricts_of(area)}
 
 
-def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None) -> Any | None:
-    """Why `user` may not vote in `budget` (a translatable message), or None if they may."""
+def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None, restricted: set[str] | None = None) -> Any | None:
+    """Why `user` may not vote in `budget` (a translatable message), or None if they may.
+
+    `restricted` is the budget's subdistricts when the caller already has them (else they are loaded).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return _l("Sign in to vote.")
     if user.deleted_at is not None or user.is_blocked:
@@ -32,7 +35,8 @@ def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None) -> A
     codes = _area_subdistrict_codes(area)
     if codes is not None and user.subdistrict_code not in codes:
         return _l("You can vote only in the area where you live: your registered subdistrict is not in this local government.")
-    restricted = budget_subdistrict_codes(budget)
+    if restricted is None:
+        restricted = budget_subdistrict_codes(budget)
     if restricted and user.subdistrict_code not in restricted:
         return _l("This budget is for residents of some subdistricts only, and your registered subdistrict is not one of them.")
     return None

@@ -138,6 +138,9 @@ class Cycle(db.Model):
     phase_override_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     imported_from: Mapped[Optional[str]] = mapped_column(String(200))  # name of an imported .pb file
+    # Bumped by every change to the cycle's budgets or ballots: the vote path caches a budget's
+    # ballot lines and voters' subdistricts per process under (budget id, config_version).
+    config_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     results_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -97,9 +97,10 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 
 
 def _budget_or_404(cycle_id: int, budget_id: int) -> CycleBudget:
+    # One query: the vote path reads the rest from voting.ballot_setup's cache.
     budget = db.session.scalar(
         select(CycleBudget)
-        .options(joinedload(CycleBudget.cycle).joinedload(Cycle.area), selectinload(CycleBudget.subdistricts))
+        .options(joinedload(CycleBudget.cycle).joinedload(Cycle.area))
         .where(CycleBudget.id == budget_id, CycleBudget.cycle_id == cycle_id)
     )
     if budget is None:

@@ -61,6 +61,11 @@ class CycleSettings:
         return [getattr(self, column) for _, column in DATED_PHASES]
 
 
+def touch(cycle: Cycle) -> None:
+    """Mark the cycle's budgets or ballots as changed (invalidates the vote path's cache)."""
+    cycle.config_version = (cycle.config_version or 1) + 1
+
+
 def _require(official: Any, area: Area) -> None:
     if not can_manage_cycles(official, area):
         raise CycleError(_l("Only officials of this area can manage its budgeting cycles."))
@@ -155,6 +160,7 @@ def update_cycle(official: Any, cycle: Cycle, settings: CycleSettings) -> None:
         raise CycleError(_l("The total budget cannot be less than the sum of its budgets."))
     before = {k: _plain(getattr(cycle, k)) for k in vars(settings)}
     _apply(cycle, settings)
+    touch(cycle)
     after = {k: _plain(getattr(cycle, k)) for k in vars(settings)}
     db.session.flush()
     record(official, "cycles.update", cycle, area=cycle.area, details={
@@ -179,6 +185,7 @@ def override_phase(official: Any, cycle: Cycle, phase: Phase | None, reason: str
     before = current_phase(cycle)
     cycle.phase_override = phase
     cycle.phase_override_reason = reason or None
+    touch(cycle)
     db.session.flush()
     record(official, "cycles.phase_override", cycle, area=cycle.area, details={
         "from": before.value, "to": phase.value if phase else None, "now": current_phase(cycle).value, "reason": reason,
@@ -218,6 +225,7 @@ def add_budget(official: Any, cycle: Cycle, name: str, amount: int, subdistrict_
     budget = CycleBudget(name=name.strip(), amount=amount, position=len(cycle.budgets))
     budget.subdistricts = subdistricts
     cycle.budgets.append(budget)
+    touch(cycle)
     db.session.flush()
     record(official, "cycles.budget_add", budget, area=cycle.area, details={
         "cycle_id": cycle.id, "name": budget.name, "amount": amount, "subdistricts": [s.code for s in subdistricts],
@@ -237,6 +245,7 @@ def update_budget(official: Any, budget: CycleBudget, name: str, amount: int, su
         raise CycleError(_l("Once voting has started, a budget's amount and voters can no longer change."))
     before = {"name": budget.name, "amount": budget.amount, "subdistricts": old_codes}
     budget.name, budget.amount, budget.subdistricts = name.strip(), amount, subdistricts
+    touch(cycle)
     db.session.flush()
     record(official, "cycles.budget_update", budget, area=cycle.area, details={
         "cycle_id": cycle.id, "before": before, "after": {"name": budget.name, "amount": amount, "subdistricts": new_codes},
@@ -342,12 +351,14 @@ def remove_project(official: Any, project: CycleProject) -> None:
     if ballot_locked(cycle):
         raise CycleError(_l("The ballot cannot change once voting has started."))
     record(official, "cycles.project_remove", project, area=cycle.area, details={"title": project.title})
+    touch(cycle)
     db.session.delete(project)
     db.session.flush()
 
 
 def _number_projects(cycle: Cycle) -> None:
     """Give new lines their .pb project id: their own id, stable (an imported cycle keeps the file's ids)."""
+    touch(cycle)
     if cycle.is_imported:
         return
     for project in db.session.scalars(select(CycleProject).where(CycleProject.cycle_id == cycle.id)):

@@ -39,6 +39,7 @@ from app.cycles.models import (
     CycleVoter,
     PaperBatch,
     Phase,
+    budget_subdistricts,
 )
 from app.cycles.phases import bangkok_today, current_phase
 from app.extensions import db
@@ -190,6 +191,28 @@ def ballot_projects(budget_id: int) -> dict[int, BallotProject]:
     return {r.id: BallotProject(r.id, r.title, r.cost) for r in rows}
 
 
+# The vote path's per-process cache of what a ballot may contain and who may vote:
+# (budget id, cycle.config_version) -> (ballot lines, restricted subdistricts). Every
+# service that changes budgets or ballot lines bumps config_version, so an entry is
+# never stale; the cycle row itself (phase, rules) is read fresh on every vote.
+_SETUP_CACHE: dict[tuple[int, int], tuple[dict[int, BallotProject], frozenset[str]]] = {}
+_SETUP_CACHE_MAX = 512
+
+
+def ballot_setup(budget: CycleBudget) -> tuple[dict[int, BallotProject], frozenset[str]]:
+    key = (budget.id, budget.cycle.config_version or 1)
+    found = _SETUP_CACHE.get(key)
+    if found is None:
+        codes = frozenset(db.session.scalars(
+            select(budget_subdistricts.c.subdistrict_code).where(budget_subdistricts.c.budget_id == budget.id)
+        ))
+        found = (ballot_projects(budget.id), codes)
+        if len(_SETUP_CACHE) >= _SETUP_CACHE_MAX:
+            _SETUP_CACHE.clear()
+        _SETUP_CACHE[key] = found
+    return found
+
+
 # --- keyed hashes and receipts --------------------------------------------
 
 
@@ -233,10 +256,11 @@ def cast_ballot(user: Any, budget: CycleBudget, pairs: list[tuple[int, int]]) ->
     cycle = budget.cycle
     if not voting_open(cycle):
         raise CycleError(_l("Voting is not open in this cycle."))
-    problem = voter_problem(user, budget, cycle.area)
+    projects, restricted = ballot_setup(budget)
+    problem = voter_problem(user, budget, cycle.area, set(restricted))
     if problem is not None:
         raise CycleError(problem)
-    chosen = check_ballot(cycle, budget.amount, ballot_projects(budget.id), pairs)
+    chosen = check_ballot(cycle, budget.amount, projects, pairs)
 
     now = utcnow()
     changed = _upsert_voter(budget.id, user.id, now)

@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('phase_override', sa.Enum('upcoming', 'ideas', 'supports', 'review', 'voting', 'results', 'implementation', name='cycle_phase'), nullable=True),
     sa.Column('phase_override_reason', sa.String(length=500), nullable=True),
     sa.Column('imported_from', sa.String(length=200), nullable=True),
+    sa.Column('config_version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('results_published_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
