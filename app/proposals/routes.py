@@ -136,6 +136,15 @@ def _form_years(form: ProposalForm, area: Area) -> list[int]:
     return services.budget_years(item, fy)
 
 
+def _default_fiscal_year(area: Area) -> int:
+    """Next fiscal year, unless the area's plans stop at the current one (then that one)."""
+    current = fiscal_year_of(utcnow())
+    covered = {y for item in services.plan_items_for(area) for y in item.plan.years}
+    if covered and current + 1 not in covered and current in covered:
+        return current
+    return current + 1
+
+
 def _label_budget(form: ProposalForm, years: list[int]) -> list:
     form.budget_years.data = ",".join(str(y) for y in years)
     fields = form.budget_fields()[: len(years)]
@@ -256,7 +265,7 @@ def new_proposal():
     _setup_proposal_form(form, area, ideas)
     if request.method == "GET":
         form.idea_ids.data = [i.id for i in ideas]
-        form.fiscal_year.data = fiscal_year_of(utcnow()) + 1
+        form.fiscal_year.data = _default_fiscal_year(area)
         if len(ideas) == 1:
             form.title.data = ideas[0].title
             form.objective.data = ideas[0].description[:5000]

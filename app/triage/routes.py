@@ -106,8 +106,7 @@ def _page(idea: Idea, status_form: Optional[StatusForm] = None, refer_form: Opti
     status_form = status_form or StatusForm(formdata=None)
     status_form.status.choices = [SelectChoice(s.value, str(STATUS_LABELS[s])) for s in services.allowed_statuses(idea)]
     refer_form = refer_form or ReferForm(formdata=None)
-    locale = current_locale()
-    refer_form.target_area.choices = [SelectChoice(a.id, a.name(locale)) for a in services.referral_targets(current_user, idea)]
+    refer_form.target_area.choices = [SelectChoice(a.id, _area_name(a)) for a in services.referral_targets(current_user, idea)]
     merge_form = merge_form or MergeForm(formdata=None)
     can_refer = IdeaStatus.REFERRED in services.TRANSITIONS[idea.status] and idea.withdrawn_at is None
     can_merge = IdeaStatus.MERGED in services.TRANSITIONS[idea.status] and idea.withdrawn_at is None
@@ -120,6 +119,11 @@ def _page(idea: Idea, status_form: Optional[StatusForm] = None, refer_form: Opti
         can_propose=idea.status in JOINABLE_IDEA_STATUSES and idea.is_publicly_visible and idea.withdrawn_at is None
         and can_manage_proposals(current_user, idea.area),
     )
+
+
+def _area_name(area: Area) -> str:
+    name = area.name(current_locale())
+    return _("Province of %(name)s", name=name) if area.is_province else name
 
 
 def _fail(form: Any, field_name: str, error: Exception) -> None:
@@ -168,7 +172,7 @@ def refer_idea(idea_id: int):
             _fail(form, "reason" if error.field == "answer" else "target_area", error)
         else:
             db.session.commit()
-            flash(_("The idea was referred to %(area)s.", area=idea.area.name(current_locale())), "success")
+            flash(_("The idea was referred to %(area)s.", area=_area_name(idea.area)), "success")
             if can_triage(current_user, idea.area):
                 return redirect(url_for(".show_idea", idea_id=idea.id))
             return redirect(url_for(".inbox"))
