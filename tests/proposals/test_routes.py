@@ -9,7 +9,7 @@ from app.ideas.models import IdeaStatus
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalState, Recommendation
 from tests.proposals.test_services import assessment, data, make, moved
-from tests.triage.factories import PASSWORD, area, create_idea, create_plan, create_user, evaluator, leaf, official
+from tests.triage.factories import PASSWORD, create_idea, create_plan, evaluator, leaf, official
 
 P = ProposalState
 

@@ -10,7 +10,7 @@ from app.accounts.models import Role
 from app.areas.models import Area, AreaKind, LGType
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.ideas.models import Idea, IdeaStatus
+from app.ideas.models import IdeaStatus
 from app.notifications.models import Notification
 from app.triage import services
 from app.triage.models import IdeaStatusChange
