@@ -67,11 +67,18 @@ def download_xlsx(plan_id: int):
 @limiter.limit(DOWNLOAD_LIMIT)
 def download_csv(plan_id: int):
     plan, chosen = _load(plan_id)
-    meta = services.export_meta(plan, chosen)
-    rows = services.export_rows(plan, services.STATE_FILTERS[chosen])
-    response = Response(stream_with_context(p02.csv_chunks(meta, rows)), mimetype="text/csv")
+    filename = services.export_filename(plan, chosen, "csv")
+
+    def generate():
+        # The body is produced after this view has returned and its session has
+        # been removed: load the plan again in the session of the streaming context.
+        streamed = db.session.get(Plan, plan_id)
+        meta = services.export_meta(streamed, chosen)
+        yield from p02.csv_chunks(meta, services.export_rows(streamed, services.STATE_FILTERS[chosen]))
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{services.export_filename(plan, chosen, "csv")}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

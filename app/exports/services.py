@@ -80,6 +80,10 @@ def _query(plan: Plan, states: tuple[ProposalState, ...], groups: PlanGroups):
             func.count(ProposalBudgetYear.id).label("n_years"),
             *[func.sum(case((ProposalBudgetYear.fiscal_year == y, ProposalBudgetYear.amount))).label(f"y{y}") for y in years],
         )
+        # Only this plan's proposals: the table holds every area's budgets.
+        .join(Proposal, Proposal.id == ProposalBudgetYear.proposal_id)
+        .join(PlanItem, PlanItem.id == Proposal.plan_item_id)
+        .where(PlanItem.plan_id == plan.id, Proposal.area_id == plan.area_id, Proposal.state.in_(states))
         .group_by(ProposalBudgetYear.proposal_id)
         .subquery()
     )

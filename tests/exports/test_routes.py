@@ -119,3 +119,24 @@ def test_exports_change_nothing(client):
         assert client.get(url).status_code == 200
         assert client.post(url).status_code == 405
     assert db.session.scalar(select(func.count(Proposal.id))) == before
+
+
+def test_the_csv_streams_after_the_view_has_returned(app, client):
+    """In production the request's session is removed when the view returns, before the streamed body
+    is read (the tests' shared app context hides this): the export must load what it needs itself."""
+    plan_id = demo_plan().id
+    db.session.commit()
+    db.session.expunge_all()
+
+    def end_of_request(exc=None):
+        db.session.remove()
+
+    hooks = app.teardown_request_funcs.setdefault(None, [])
+    hooks.append(end_of_request)
+    try:
+        response = client.get(f"/plans/{plan_id}/export.csv")
+        body = response.get_data()
+    finally:
+        hooks.remove(end_of_request)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 4 and rows[1][5] == "ก่อสร้างถนน คสล. ซอยวัดเกต"
