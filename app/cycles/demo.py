@@ -16,7 +16,7 @@ Cycles are matched by area and title.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, has_request_context
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from app.cycles.models import (
     BallotKind,
     Completion,
     Cycle,
+    CycleResult,
     PaperBatch,
     Phase,
     ProgressStatus,
@@ -113,7 +114,11 @@ def _finished_cycle() -> Cycle | None:
     cycle.phase_override = None
     db.session.flush()
     results.compute_results(officer, cycle)
-    published = cycle.results_published_at
+    # Back-date the publication to the first day of the results phase, as it happened.
+    published = datetime(2026, 6, 1, 3, 0, tzinfo=timezone.utc)
+    cycle.results_published_at = published
+    for result in db.session.scalars(select(CycleResult).where(CycleResult.budget_id == budget.id)):
+        result.computed_at = published
     for index, updates in PROGRESS.items():
         project = projects[index]
         if not project.selected:

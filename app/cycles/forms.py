@@ -44,7 +44,7 @@ def _optional_int(label, low=0, high=1_000_000):
 
 
 class CycleForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    title = StringField(_l("Cycle title"), validators=[DataRequired(), Length(max=200), no_control_chars])
     fiscal_year = IntegerField(_l("Fiscal year (Buddhist Era)"), validators=[InputRequired(), NumberRange(min=2400, max=2700)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
     total_budget = IntegerField(_l("Total budget (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])

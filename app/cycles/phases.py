@@ -18,10 +18,10 @@ from app.cycles.models import DATED_PHASES, Cycle, Phase
 PHASE_LABELS = {
     Phase.UPCOMING: _l("Not started yet"),
     Phase.IDEAS: _l("Idea collection"),
-    Phase.SUPPORTS: _l("Supports"),
+    Phase.SUPPORTS: _l("Supporting ideas"),
     Phase.REVIEW: _l("Review"),
     Phase.VOTING: _l("Voting"),
-    Phase.RESULTS: _l("Results"),
+    Phase.RESULTS: _l("Results announcement"),
     Phase.IMPLEMENTATION: _l("Implementation"),
 }
 

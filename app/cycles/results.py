@@ -348,13 +348,13 @@ def result_view(cycle: Cycle, budget: CycleBudget, result: CycleResult) -> dict[
     top = max([r["score"] for r in rows] + [1])
     chart = []
     for i, r in enumerate(rows):
-        chart.append({"y": 8 + i * 30, "width": max(int(round(560 * r["score"] / top)), 1) if r["score"] else 0, **r})
+        chart.append({"y": i * 40, "width": max(int(round(330 * r["score"] / top)), 1) if r["score"] else 0, **r})
     details = data.get("details", {})
     return {
         "budget": budget, "result": result, "rows": rows, "used": used, "amount": budget.amount,
         "used_percent": (used * 100 // budget.amount) if budget.amount else 0,
-        "used_width": int(round(600 * used / budget.amount)) if budget.amount else 0,
-        "chart": chart, "chart_height": 16 + 30 * len(rows), "num_ballots": result.num_ballots,
+        "used_width": int(round(320 * used / budget.amount)) if budget.amount else 0,
+        "chart": chart, "chart_height": 8 + 40 * len(rows), "num_ballots": result.num_ballots,
         "vote_type": vote_type, "voter_budget": details.get("voter_budget"), "score_label_points": vote_type != "approval",
     }
 

@@ -83,7 +83,7 @@ def test_knapsack_vote_change_receipt_and_results(page, live_server, browser):
     page.goto(base + "/cycles/")
     page.get_by_role("link", name=OPEN_TITLE).click()
     page.get_by_role("link", name="ผลการลงคะแนนและเหตุผลที่แต่ละโครงการได้รับหรือไม่ได้รับเลือก").click()
-    assert page.locator("table.table tbody tr").count() == len(costs)
+    assert page.locator(".result-list li").count() == len(costs)
     assert page.locator(".tag-selected").count() >= 1
     assert page.locator("figure.result-chart svg").count() == 2
-    assert "ได้รับเลือก" in page.locator("table.table").inner_text()
+    assert "ได้รับเลือก" in page.locator(".result-list").inner_text()
