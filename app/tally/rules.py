@@ -95,17 +95,21 @@ def add1_search(engine: EqualShares) -> tuple[Fraction, int, Fraction]:
     limit = profile.budget
     # From this budget per voter on, every voter can pay for everything
     # alone, so every candidate is selected and nothing changes any more.
+    # (When every candidate fits the budget, the plain loop would never end:
+    # its outcome is then the one at the first step past this point.)
     saturation = sum(profile.costs[c] for c in engine.candidates)
+    last = start + max(0, -((start - saturation) // step)) * step
     current = engine.run(start, limit=limit)
     runs = 1
     budget = start
     jump = 1
     while budget < saturation:
         if jump > 1:
-            trial = engine.run(budget + jump * step, limit=limit, reference=current, certify_only=True)
+            target = min(budget + jump * step, last)
+            trial = engine.run(target, limit=limit, reference=current, certify_only=True)
             runs += 1
             if trial.certified:
-                budget, current = budget + jump * step, trial
+                budget, current = target, trial
                 jump *= 2
                 continue
             jump = 1

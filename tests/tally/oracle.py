@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from fractions import Fraction
+from functools import lru_cache
 
 with warnings.catch_warnings():
     # pabutools' optional solvers warn at import time on some setups.
@@ -60,10 +61,11 @@ class ScoreTimesCost(AdditiveSatisfaction):
         AdditiveSatisfaction.__init__(self, instance, profile, ballot, _score_times_cost)
 
 
+@lru_cache(maxsize=4)
 def parse(text: str):
-    """pabutools' own reading of a .pb text, as a multiprofile (faster, same outcomes)."""
+    """pabutools' own reading of a .pb text and its multiprofile (faster for its rules, same outcomes)."""
     instance, profile = parse_pabulib_from_string(text)
-    return instance, profile
+    return instance, profile, profile.as_multiprofile()
 
 
 def _supporters(profile, project) -> int:
@@ -74,17 +76,35 @@ def _supporters(profile, project) -> int:
     return sum(profile.multiplicity(b) for b in profile if b.get(project, 0) > 0)
 
 
+class ApprovalScoreTimesCost:
+    """The same satisfaction for approval ballots, totalled from pabutools' own approval scores.
+
+    Its greedy rule only asks for each project's total satisfaction; summing
+    a satisfaction object per ballot takes minutes on Warsaw's 51,202
+    distinct ballots, pabutools' approval_scores a second.
+    """
+
+    def __init__(self, profile) -> None:
+        self.scores = profile.approval_scores()
+
+    def total_satisfaction_project(self, project) -> Fraction:
+        return self.scores.get(project, 0) * project.cost
+
+
 def greedy_winners(text: str) -> set[str]:
-    instance, profile = parse(text)
-    multi = profile.as_multiprofile()
+    instance, profile, multi = parse(text)
     rule = TieBreakingRule(lambda inst, prof, p: (p.cost, p.name))
-    outcome = greedy_utilitarian_welfare(instance, multi, sat_class=ScoreTimesCost, tie_breaking=rule)
+    if isinstance(profile, AbstractApprovalProfile):
+        outcome = greedy_utilitarian_welfare(
+            instance, multi, sat_profile=ApprovalScoreTimesCost(multi), is_sat_additive=True, tie_breaking=rule
+        )
+    else:
+        outcome = greedy_utilitarian_welfare(instance, multi, sat_class=ScoreTimesCost, tie_breaking=rule)
     return {p.name for p in outcome}
 
 
 def mes_winners(text: str) -> list[str]:
-    instance, profile = parse(text)
-    multi = profile.as_multiprofile()
+    instance, profile, multi = parse(text)
     if isinstance(profile, AbstractApprovalProfile):
         sat = Cost_Sat
     elif isinstance(profile, AbstractOrdinalProfile):
