@@ -40,7 +40,7 @@ from app.cycles.models import (
     TallyRule,
 )
 from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
-from app.extensions import db
+from app.extensions import db, limiter
 from app.permissions import can_manage_cycles, official_area_ids, require
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles", template_folder="templates")
@@ -186,6 +186,7 @@ def show_receipt(cycle_id: int, budget_id: int):
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
 def check_receipt():
     form = ReceiptForm()
     status = None

@@ -89,3 +89,6 @@ def test_proposal_section_shows_progress(official):
     providers = current_app.extensions["ruamkhit_proposal_sections"]
     sections = [s for s in (p(proposal, None) for p in providers) if s]
     assert any(template == "cycles/_proposal_section.html" for template, _ in sections)
+    db.session.commit()
+    page = current_app.test_client().get(f"/proposals/{proposal.id}")
+    assert page.status_code == 200 and "cycles-progress-title" in page.get_data(as_text=True)

@@ -188,3 +188,30 @@ def test_official_of_another_province_gets_403_everywhere(client, knapsack):
         assert client.get(url).status_code == 403, url
     for url in posts:
         assert client.post(url, data={}).status_code == 403, url
+
+
+def test_import_page_shows_the_tally_message(client, official):
+    import io
+
+    login(client, official)
+    bad = b"META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\n1;7\n"
+    page = client.post("/cycles/import?area=50", data={"file": (io.BytesIO(bad), "bad.pb")},
+                       content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "error-summary" in text and "line 10" in text
+    good = (b"META\nkey;value\nbudget;1000\nvote_type;cumulative\nPROJECTS\nproject_id;cost;name\nA;600;Park\nB;500;Library\n"
+            b"VOTES\nvoter_id;vote;points\n1;A,B;3,2\n2;B;5\n")
+    done = client.post("/cycles/import?area=50", data={"file": (io.BytesIO(good), "good.pb")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302
+    manage = client.get(done.headers["Location"])
+    assert manage.status_code == 200
+    from app.cycles.models import Cycle
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.imported_from == "good.pb"))
+    assert cycle.points_total == 5 and cycle.points_max == 5
+    assert client.post(f"/cycles/{cycle.id}/results/compute").status_code == 302
+    results_page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert "Park" in results_page and "Library" in results_page
+    pb = client.get(f"/cycles/{cycle.id}/budgets/{cycle.budgets[0].id}/ballots.pb")
+    assert pb.status_code == 200 and b"VOTES" in pb.data
