@@ -132,16 +132,17 @@ def list_cycles():
 def show_cycle(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     phase = current_phase(cycle)
+    is_open = voting.voting_open(cycle)
     budgets = []
     for budget in cycle.budgets:
         budgets.append({
             "budget": budget,
             "summary": services.budget_summary(budget) if phase in (Phase.RESULTS, Phase.IMPLEMENTATION) else None,
-            "problem": voter_problem(current_user, budget, cycle.area) if phase is Phase.VOTING else None,
-            "voted": voting.has_voted(current_user, budget) if phase is Phase.VOTING else False,
+            "problem": voter_problem(current_user, budget, cycle.area) if is_open else None,
+            "voted": voting.has_voted(current_user, budget) if is_open else False,
         })
     return render_template(
-        "cycles/show.html", cycle=cycle, phase=phase, timeline=timeline(cycle), budgets=budgets,
+        "cycles/show.html", cycle=cycle, phase=phase, voting_is_open=is_open, timeline=timeline(cycle), budgets=budgets,
         can_manage=can_manage_cycles(current_user, cycle.area),
     )
 
@@ -169,7 +170,8 @@ def vote(cycle_id: int, budget_id: int):
     chosen = submitted if submitted is not None else voting.current_choices(current_user, budget)
     return render_template(
         "cycles/vote.html", cycle=cycle, budget=budget, projects=projects, chosen=chosen, errors=errors,
-        phase=current_phase(cycle), problem=voter_problem(current_user, budget, cycle.area),
+        phase=current_phase(cycle), voting_is_open=voting.voting_open(cycle),
+        problem=voter_problem(current_user, budget, cycle.area),
         voted=voting.has_voted(current_user, budget), BallotKind=BallotKind,
         rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)),
     )

@@ -248,7 +248,8 @@ def new_ballot_id() -> str:
 
 
 def voting_open(cycle: Cycle) -> bool:
-    return current_phase(cycle) is Phase.VOTING
+    """Voting follows the phase, but never reopens once the results are published (they are frozen)."""
+    return current_phase(cycle) is Phase.VOTING and cycle.results_published_at is None
 
 
 def cast_ballot(user: Any, budget: CycleBudget, pairs: list[tuple[int, int]]) -> str:

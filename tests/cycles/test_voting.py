@@ -153,6 +153,13 @@ def test_voting_outside_the_voting_phase(knapsack, voter, official):
     services.override_phase(official, cycle, Phase.RESULTS, "ทดสอบ")
     with pytest.raises(CycleError):
         voting.cast_ballot(voter, budget, [(ids(budget)[0], 1)])
+    # Published results are frozen: setting the phase back to voting does not reopen it.
+    from app.cycles import results
+
+    results.compute_results(official, cycle)
+    services.override_phase(official, cycle, Phase.VOTING, "ทดสอบ")
+    with pytest.raises(CycleError):
+        voting.cast_ballot(voter, budget, [(ids(budget)[0], 1)])
 
 
 def test_unverified_and_non_resident_voters(knapsack):
