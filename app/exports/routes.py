@@ -14,11 +14,10 @@ from app.exports import p02, services
 from app.extensions import db, limiter
 from app.plans import services as plans
 from app.plans.models import Plan
-from app.plans.routes import area_scope, load_area
+from app.plans.routes import XLSX_MIME, area_scope, load_area
 
 bp = Blueprint("exports", __name__, template_folder="templates")
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_LIMIT = "30 per minute"
 
 

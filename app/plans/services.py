@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -190,6 +191,9 @@ def update_plan(actor: User, plan: Plan, title: str, start_year: int | None) -> 
     if not title:
         raise PlanError(_l("Enter the plan's title."))
     if start != plan.start_year:
+        if linked_proposal_count([i.id for i in plan.items]):
+            # Their fiscal year and yearly budgets were checked against the plan's years.
+            raise PlanError(_l("Proposals serve this plan's items, so its years cannot change."))
         clash = db.session.scalar(select(Plan.id).where(
             Plan.area_id == plan.area_id, Plan.kind == plan.kind, Plan.start_year == start, Plan.id != plan.id))
         if clash:
@@ -324,6 +328,14 @@ class ImportResult:
 MAX_REPORTED_ERRORS = 20
 
 
+def rows_error(errors: list[str]) -> PlanError:
+    """One error listing the problems of a file's rows (the first 20, and how many more)."""
+    shown = errors[:MAX_REPORTED_ERRORS]
+    if len(errors) > MAX_REPORTED_ERRORS:
+        shown.append(_("…and %(n)d more problems.", n=len(errors) - MAX_REPORTED_ERRORS))
+    return PlanError(_l("The file was not imported and nothing was changed:"), details=shown)
+
+
 def import_items(actor: User, plan: Plan, rows: list[ItemRow], filename: str = "") -> ImportResult:
     """Add or update the plan's items from a parsed file, all or nothing.
 
@@ -334,8 +346,6 @@ def import_items(actor: User, plan: Plan, rows: list[ItemRow], filename: str = "
     above it one level up. Every row is checked before anything is written.
     """
     _require(actor, plan.area)
-    from flask_babel import gettext as _
-
     if not rows:
         raise PlanError(_l("The file has no rows below the header."))
     existing = {i.code: i for i in plan.items}
@@ -386,10 +396,7 @@ def import_items(actor: User, plan: Plan, rows: list[ItemRow], filename: str = "
             last_at_level.pop(deeper, None)
 
     if errors:
-        shown = errors[:MAX_REPORTED_ERRORS]
-        if len(errors) > MAX_REPORTED_ERRORS:
-            shown.append(_("…and %(n)d more problems.", n=len(errors) - MAX_REPORTED_ERRORS))
-        raise PlanError(_l("The file was not imported and nothing was changed:"), details=shown)
+        raise rows_error(errors)
 
     result = ImportResult()
     by_code = dict(existing)

@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.validators import strip_control_chars
 from app.plans.models import MAX_LEVEL, PlanKind
-from app.plans.services import CODE_RE, ItemRow, PlanError
+from app.plans.services import CODE_RE, ItemRow, PlanError, rows_error
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -204,12 +204,7 @@ def parse_table(table: list[tuple[int, tuple]]) -> list[ItemRow]:
             continue
         rows.append(ItemRow(row=number, level=level, code=code, parent_code=parent_code, title=title))
     if errors:
-        from app.plans.services import MAX_REPORTED_ERRORS
-
-        shown = errors[:MAX_REPORTED_ERRORS]
-        if len(errors) > MAX_REPORTED_ERRORS:
-            shown.append(_("…and %(n)d more problems.", n=len(errors) - MAX_REPORTED_ERRORS))
-        raise PlanError(_l("The file was not imported and nothing was changed:"), details=shown)
+        raise rows_error(errors)
     return rows
 
 

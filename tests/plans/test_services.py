@@ -141,5 +141,8 @@ def test_items_and_plans_serving_proposals_cannot_be_removed():
             services.remove_item(official, doomed)
     with pytest.raises(services.PlanError, match="จึงลบแผนไม่ได้"):
         services.delete_plan(official, plan)
+    with pytest.raises(services.PlanError, match="จึงเปลี่ยนปีของแผนไม่ได้"):
+        services.update_plan(official, plan, plan.title, 2567)
+    services.update_plan(official, plan, "แผนพัฒนาท้องถิ่น (ฉบับทบทวน)", 2566)  # the title may change
     services.remove_item(official, next(i for i in plan.items if i.code == "2"))  # nothing serves strategy 2
     assert {i.code for i in plan.items} == {"1", "1.1", "1.1.1"}
