@@ -37,9 +37,9 @@ STATE_FILTERS: dict[str, tuple[ProposalState, ...]] = {
 }
 DEFAULT_FILTER = "shortlisted"
 FILTER_LABELS = {
-    "shortlisted": _l("Shortlisted proposals"),
+    "shortlisted": _l("Proposals on the shortlist"),
     "selected": _l("Selected (funded) proposals"),
-    "both": _l("Shortlisted and selected proposals"),
+    "both": _l("Proposals on the shortlist or selected"),
 }
 YIELD_PER = 1000
 

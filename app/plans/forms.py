@@ -21,15 +21,13 @@ def year_field(label) -> IntegerField:
     )
 
 
-def title_field(label, required: bool = True) -> StringField:
+def title_field(label, required_message=None) -> StringField:
+    """A title of up to 300 characters; required when `required_message` is given."""
     validators = [
+        InputRequired(message=required_message) if required_message else Optional(),
         Length(max=300, message=_l("A title has at most %(max)d characters.", max=300)),
         no_control_chars,
     ]
-    if required:
-        validators.insert(0, InputRequired(message=_l("Enter a title.")))
-    else:
-        validators.insert(0, Optional())
     return StringField(label, filters=[_strip], validators=validators)
 
 
@@ -37,13 +35,13 @@ class PlanForm(FlaskForm):
     """Create a plan; the file is optional (items can be added one by one afterwards)."""
 
     start_year = year_field(_l("First fiscal year (Buddhist Era)"))
-    title = title_field(_l("Title"), required=False)
+    title = title_field(_l("Plan title"))
     file = FileField(_l("Items from a file (optional, .xlsx or .csv)"))
 
 
 class PlanEditForm(FlaskForm):
     start_year = year_field(_l("First fiscal year (Buddhist Era)"))
-    title = title_field(_l("Title"))
+    title = title_field(_l("Plan title"), _l("Enter the plan's title."))
 
 
 class ItemForm(FlaskForm):
@@ -56,7 +54,7 @@ class ItemForm(FlaskForm):
             no_control_chars,
         ],
     )
-    title = title_field(_l("Title"))
+    title = title_field(_l("Item title"), _l("Enter the item's title."))
 
 
 class UploadForm(FlaskForm):
