@@ -212,14 +212,8 @@ class EqualShares:
         while remaining:
             round_index = len(result.rounds)
             ref_hi = -inf
-            if reference is not None:
-                if round_index < len(reference.rounds):
-                    ref_hi = reference.rounds[round_index].hi
-                else:
-                    certified = False
-                    if certify_only:
-                        result.certified = False
-                        return result
+            if reference is not None and round_index < len(reference.rounds):
+                ref_hi = reference.rounds[round_index].hi
             best_hi = inf
             best_rho = inf
             priced: list[tuple[int, float, float, float, bool]] = []
@@ -261,6 +255,12 @@ class EqualShares:
                         bound = float(exact_price) * (1 - 4 * _UNIT)
                         priced[i] = (p[0], p[1], bound, float(exact_price) * (1 + 4 * _UNIT), False)
                         lower[p[0]] = max(lower[p[0]], bound)
+            if certified and reference is not None and round_index >= len(reference.rounds):
+                # A round the reference did not have: not the same outcome.
+                certified = False
+                if certify_only:
+                    result.certified = False
+                    return result
             if certified:
                 exact_state.beta, exact_state.error_mass = beta, error_mass
                 certified = self._certifies(chosen, priced, remaining, reference, round_index, ref_hi, result, exact_state)

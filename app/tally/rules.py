@@ -102,9 +102,13 @@ def add1_search(engine: EqualShares) -> tuple[Fraction, int, Fraction]:
     current = engine.run(start, limit=limit)
     runs = 1
     budget = start
-    jump = 1
+    # Jumps are tried once two single steps in a row were certified (the
+    # outcome seems to be on a plateau), and grow while they succeed; on
+    # elections whose outcome changes every few steps they would only cost.
+    streak = 0
+    jump = 2
     while budget < saturation:
-        if jump > 1:
+        if streak >= 2:
             target = min(budget + jump * step, last)
             trial = engine.run(target, limit=limit, reference=current, certify_only=True)
             runs += 1
@@ -112,13 +116,13 @@ def add1_search(engine: EqualShares) -> tuple[Fraction, int, Fraction]:
                 budget, current = target, trial
                 jump *= 2
                 continue
-            jump = 1
+            streak, jump = 0, 2
         following = engine.run(budget + step, limit=limit, reference=current)
         runs += 1
         if following.exceeded or following.cost > limit:
             break
         budget, current = budget + step, following
-        jump = 2 if following.certified else 1
+        streak = streak + 1 if following.certified else 0
     return budget, runs, start
 
 
