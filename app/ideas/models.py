@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area, Subdistrict, _enum_values
@@ -201,17 +201,21 @@ class IdeaPhoto(db.Model):
 class IdeaSearchTerm(db.Model):
     """One distinct word of an idea (title or description): the inverted index.
 
-    The primary key serves "latest ideas containing this word" over all
-    ideas; the second index the same within one area.
+    ix_..._term serves "the latest ideas containing this word" over all ideas
+    and ix_..._term_area the same within one area; both carry in_title so
+    that a search reads the indexes only. The primary key (idea_id, term)
+    serves re-indexing one idea.
     """
 
     __tablename__ = "idea_search_terms"
     __table_args__ = (
-        Index("ix_idea_search_terms_term_area", "term", "area_id", "idea_id"),
+        PrimaryKeyConstraint("idea_id", "term"),
+        Index("ix_idea_search_terms_term", "term", "idea_id", "in_title"),
+        Index("ix_idea_search_terms_term_area", "term", "area_id", "idea_id", "in_title"),
     )
 
-    term: Mapped[str] = mapped_column(String(100), primary_key=True)
-    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True, index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(100))
     area_id: Mapped[int] = mapped_column(Integer)
     in_title: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from functools import lru_cache
+
 from flask import (
-    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -42,11 +45,45 @@ def _register(state) -> None:
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals["area_scope"] = services.area_scope
+    app.jinja_env.globals["idea_texts"] = idea_texts
+    app.jinja_env.globals["idea_count_text"] = count_text
 
 
 @bp.app_context_processor
 def idea_labels():
     return {"idea_category_labels": CATEGORY_LABELS, "idea_status_labels": STATUS_LABELS}
+
+
+def idea_texts() -> dict:
+    """Labels the idea lists repeat on every row, translated once per request (lists render fast)."""
+    texts = g.get("_idea_texts")
+    if texts is None:
+        texts = g._idea_texts = {
+            "locale": current_locale(),
+            "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+            "category": {category: str(label) for category, label in CATEGORY_LABELS.items()},
+            "subdistrict": _("Subdistrict"),
+        }
+    return texts
+
+
+def count_text(kind: str, n: int) -> str:
+    """ "3 supports" / "1 comment" in the current language, cached per request by number."""
+    cache = g.setdefault("_idea_count_texts", {})
+    key = (kind, n)
+    if key not in cache:
+        if kind == "supports":
+            cache[key] = ngettext("%(num)d support", "%(num)d supports", n)
+        else:
+            cache[key] = ngettext("%(num)d comment", "%(num)d comments", n)
+    return cache[key]
+
+
+@lru_cache(maxsize=4096)
+def _subdistrict_choices(area_id: int, locale: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of an area's subdistricts: reference data, read once per worker."""
+    area = db.session.get(Area, area_id)
+    return tuple((s.code, s.name(locale)) for s in areas.subdistricts_of(area))
 
 
 def area_section(area: Area):
@@ -186,7 +223,7 @@ def list_ideas(scope: str, code: str):
     counts = services.status_counts(area, current_user)
     return render_template(
         "ideas/list.html", area=area, page=page, filters=filters, page_urls=page_urls, counts=counts,
-        total=sum(counts.values()), subdistricts=areas.subdistricts_of(area), sorts=services.SORT_LABELS,
+        total=sum(counts.values()), subdistricts=_subdistrict_choices(area.id, current_locale()), sorts=services.SORT_LABELS,
         categories=list(IdeaCategory), statuses=list(IdeaStatus), is_moderator=can_moderate(current_user, area),
         first_page=bool(request.args.get("after") or request.args.get("before")),
     )

@@ -230,14 +230,12 @@ def search_ideas(
     base = select(best.c.idea_id, best.c.matched, best.c.score).join(Idea, Idea.id == best.c.idea_id)
     if not include_hidden:
         base = base.where(Idea.hidden_at.is_(None), Idea.pending_review.is_(False))
-    rows = db.session.execute(
+    # At most 201 small rows: fetch them all once, count them and cut the page here.
+    ranked_rows = db.session.execute(
         base.order_by(best.c.matched.desc(), best.c.score.desc(), best.c.idea_id.desc())
-        .limit(min(limit, MAX_RESULTS)).offset(min(offset, MAX_RESULTS))
     ).all()
-    if offset == 0 and len(rows) < limit:
-        found = len(rows)
-    else:
-        found = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    found = len(ranked_rows)
+    rows = ranked_rows[min(offset, MAX_RESULTS):min(offset, MAX_RESULTS) + min(limit, MAX_RESULTS)]
     result.total = min(found, MAX_RESULTS)
     result.capped = found > MAX_RESULTS
     ideas = {

@@ -6,6 +6,7 @@ Services take the acting user, raise IdeaError with a translatable message
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -130,6 +131,7 @@ def submit_idea(author, area: Area, data: IdeaInput, photos: Sequence[StoredImag
     _attach_photos(idea, photos)
     db.session.flush()
     search.index_idea(idea)
+    forget_counts(area)
     return idea
 
 
@@ -335,14 +337,42 @@ def list_ideas(
     return page
 
 
+# Counting an area's ideas by status reads one index entry per idea (100,000 for a big
+# province): the result is kept for a short while in each worker. Counts may lag by that
+# much; the lists themselves are always current. IDEAS_COUNTS_CACHE_SECONDS (0 in tests).
+_counts_cache: dict[tuple[int, bool], tuple[float, dict[IdeaStatus, int]]] = {}
+
+
+def _counts_ttl() -> float:
+    from flask import current_app
+
+    return float(current_app.config.get("IDEAS_COUNTS_CACHE_SECONDS", 0 if current_app.testing else 30))
+
+
+def forget_counts(area: Area) -> None:
+    """Drop this worker's cached counts of an area (after a change made here)."""
+    for key in [k for k in _counts_cache if k[0] == area.id]:
+        _counts_cache.pop(key, None)
+
+
 def status_counts(area: Area, viewer=None) -> dict[IdeaStatus, int]:
-    """How many ideas of the area are in each status (what the public sees)."""
+    """How many ideas of the area are in each status (officials also count hidden ones)."""
+    include_hidden = can_moderate(viewer, area)
+    key = (area.id, include_hidden)
+    ttl = _counts_ttl()
+    cached = _counts_cache.get(key)
+    if ttl > 0 and cached is not None and time.monotonic() - cached[0] < ttl:
+        return dict(cached[1])
     stmt = select(Idea.status, func.count()).where(Idea.area_id == area.id).group_by(Idea.status)
-    if not can_moderate(viewer, area):
+    if not include_hidden:
         stmt = stmt.where(visible_clause())
     counts = {status: 0 for status in IdeaStatus}
     counts.update({status: n for status, n in db.session.execute(stmt)})
-    return counts
+    if ttl > 0:
+        if len(_counts_cache) > 20_000:
+            _counts_cache.clear()
+        _counts_cache[key] = (time.monotonic(), counts)
+    return dict(counts)
 
 
 def latest_ideas(area: Area, limit: int = 50) -> list[Idea]:

@@ -90,22 +90,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_idea_photos_idea_id'), ['idea_id'], unique=False)
 
     op.create_table('idea_search_terms',
-    sa.Column('term', sa.String(length=100), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=False),
+    sa.Column('term', sa.String(length=100), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
     sa.Column('in_title', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_search_terms_idea_id_ideas'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('term', 'idea_id', name=op.f('pk_idea_search_terms'))
+    sa.PrimaryKeyConstraint('idea_id', 'term', name=op.f('pk_idea_search_terms'))
     )
     with op.batch_alter_table('idea_search_terms', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_idea_search_terms_idea_id'), ['idea_id'], unique=False)
-        batch_op.create_index('ix_idea_search_terms_term_area', ['term', 'area_id', 'idea_id'], unique=False)
+        batch_op.create_index('ix_idea_search_terms_term', ['term', 'idea_id', 'in_title'], unique=False)
+        batch_op.create_index('ix_idea_search_terms_term_area', ['term', 'area_id', 'idea_id', 'in_title'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('idea_search_terms', schema=None) as batch_op:
         batch_op.drop_index('ix_idea_search_terms_term_area')
-        batch_op.drop_index(batch_op.f('ix_idea_search_terms_idea_id'))
+        batch_op.drop_index('ix_idea_search_terms_term')
 
     op.drop_table('idea_search_terms')
     with op.batch_alter_table('idea_photos', schema=None) as batch_op:
