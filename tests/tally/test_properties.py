@@ -6,6 +6,7 @@ cities ran it (pabutools' own add1 stops at the first exhaustive outcome).
 """
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,7 @@ from app.tally.rules import equal_shares, greedy
 from tests.tally import oracle, reference
 
 SETTINGS = settings(
-    max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -68,7 +69,7 @@ def test_mes_matches_pabutools_and_the_reference(election: Election) -> None:
         assert list(outcome.selected) == expected
 
 
-@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(elections(max_budget=40, max_cost=40))
 def test_add1_matches_the_plain_definition(election: Election) -> None:
     if not election.ballots:
@@ -78,3 +79,32 @@ def test_add1_matches_the_plain_definition(election: Election) -> None:
     assert list(outcome.selected) == expected
     assert outcome.details["voter_budget"] == per_voter
     assert outcome.cost <= election.budget
+
+
+def medium_election(seed: int) -> Election:
+    """Up to 150 voters with popular and unpopular projects: many rounds where some supporters run out."""
+    rng = random.Random(seed)
+    vote_type = rng.choice(["approval", "cumulative", "ordinal"])
+    ids = [f"q{i}" for i in range(rng.randint(3, 12))]
+    costs = [rng.choice([rng.randint(1, 400), rng.randint(1, 40) * 10]) for _ in ids]
+    popularity = [rng.random() for _ in ids]
+    ballots: list = []
+    for _ in range(rng.randint(5, 150)):
+        chosen = [p for p, w in zip(ids, popularity) if rng.random() < w] or [rng.choice(ids)]
+        rng.shuffle(chosen)
+        ballots.append({p: rng.randint(1, 4) for p in chosen} if vote_type == "cumulative" else chosen)
+    budget = rng.randint(max(costs) // 2, sum(costs))
+    return build_election(budget=budget, vote_type=vote_type, projects=list(zip(ids, costs)), ballots=ballots)
+
+
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1))
+def test_medium_elections_match_the_reference(seed: int) -> None:
+    election = medium_election(seed)
+    voters = len(election.ballots)
+    outcome = equal_shares(election, "none")
+    assert list(outcome.selected) == reference.mes(election, Fraction(election.budget) / voters)
+    if election.budget / voters < 12:
+        add1 = equal_shares(election, "add1")
+        expected, per_voter = reference.add1(election)
+        assert (list(add1.selected), add1.details["voter_budget"]) == (expected, per_voter)

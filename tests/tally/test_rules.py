@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 
 from app.tally.outcome import TallyError
-from app.tally.pb import build_election
+from app.tally.pb import build_election, write_pb
 from app.tally.rules import equal_shares, greedy, rule_from_meta, tally
-from tests.tally import reference
+from tests.tally import oracle, reference
 
 
 def approval(budget, projects, ballots, **meta):
@@ -184,3 +184,19 @@ def test_outcome_as_json_is_plain_data() -> None:
 )
 def test_rule_from_meta(rule: str, expected) -> None:
     assert rule_from_meta({"rule": rule}) == expected
+
+
+def test_exact_ties_in_a_large_election_go_to_the_cheaper_project() -> None:
+    # 4,500 voters: "tie-b" and "tie-a" have 2,000 supporters each, all
+    # paying in full, so their prices per unit of cost are exactly equal
+    # (1/2000) in every run; only exact arithmetic sees the tie, and the
+    # cheaper project wins it. Then "other" (1,500 supporters).
+    ballots = [["tie-a", "other"]] * 1000 + [["tie-a"]] * 1000 + [["tie-b"]] * 2000 + [["other"]] * 500
+    election = approval(
+        600_000, [("tie-b", 99_999), ("tie-a", 100_000), ("other", 150_000), ("big", 700_000)], ballots
+    )
+    outcome = equal_shares(election, "none")
+    assert outcome.selected[:2] == ("tie-b", "tie-a")
+    assert list(outcome.selected) == oracle.mes_winners(write_pb(election))
+    add1 = equal_shares(election, "add1")
+    assert add1.selected[:2] == ("tie-b", "tie-a")
