@@ -282,9 +282,8 @@ class EqualShares:
             certified = False
         result.certified = certified
         if record and not result.exceeded:
-            result.money_left = {
-                c: _dot(self.w[c], beta[self.idx[c]]) for c in self.candidates if c not in set(result.sequence)
-            }
+            taken = set(result.sequence)
+            result.money_left = {c: _dot(self.w[c], beta[self.idx[c]]) for c in self.candidates if c not in taken}
         return result
 
     def _certifies(
