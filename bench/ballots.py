@@ -343,6 +343,19 @@ async def bench(args, env: dict, data: dict) -> None:
     log(f"lost:                {max(accepted - live, 0)}  (accepted votes without a counted ballot)")
     log(f"duplicated:          {max(live - voters, 0) + (live - linked)}  (counted ballots beyond one per voter)")
 
+    # What the same server does with the least possible request (one SELECT 1, no session):
+    # the ceiling this machine allows, for comparison.
+    health = get_request("/healthz", "x=1")
+
+    async def ping(conn: Connection, _):
+        status, _ = await conn.request(health)
+        return status
+
+    t0 = time.perf_counter()
+    pings = await run_pool(list(range(args.voters)), args.concurrency, args.port, ping)
+    ping_elapsed = time.perf_counter() - t0
+    log(f"for comparison:      GET /healthz (one SELECT 1) {len(pings) / ping_elapsed:,.0f} requests/s on the same server")
+
     # One voter, many simultaneous submissions.
     same = args.voters  # the extra resident, who has not voted yet
     user_id = data["users"][same]

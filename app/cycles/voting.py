@@ -286,17 +286,19 @@ def _upsert_voter(budget_id: int, user_id: int, now) -> int:
         index_elements=[table.c.budget_id, table.c.user_id],
         set_={"voted_at": now, "changed_count": table.c.changed_count + 1},
     ).returning(table.c.changed_count)
-    return db.session.execute(stmt).scalar_one()
+    # Core statements go straight to the session's connection: the ORM adds nothing here.
+    return db.session.connection().execute(stmt).scalar_one()
 
 
 def _replace_ballot(link: str) -> None:
     ballots = CycleBallot.__table__
-    old = db.session.execute(
+    conn = db.session.connection()
+    old = conn.execute(
         update(ballots).where(ballots.c.voter_hash == link).values(voter_hash=None, replaced=True).returning(ballots.c.id)
     ).scalars().all()
     if old:
         # The replaced ballot keeps its receipt (to say it was replaced) but not its choices.
-        db.session.execute(delete(BallotChoice.__table__).where(BallotChoice.__table__.c.ballot_id.in_(old)))
+        conn.execute(delete(BallotChoice.__table__).where(BallotChoice.__table__.c.ballot_id.in_(old)))
 
 
 def _write_ballot(
@@ -304,11 +306,12 @@ def _write_ballot(
     receipt: str | None, link: str | None, batch_id: int | None,
 ) -> str:
     ballot_id = new_ballot_id()
-    db.session.execute(insert(CycleBallot.__table__).values(
+    conn = db.session.connection()
+    conn.execute(insert(CycleBallot.__table__).values(
         id=ballot_id, budget_id=budget_id, cast_on=day, channel=channel, receipt_hash=receipt,
         voter_hash=link, replaced=False, paper_batch_id=batch_id,
     ))
-    db.session.execute(insert(BallotChoice.__table__), [
+    conn.execute(insert(BallotChoice.__table__), [
         {"ballot_id": ballot_id, "project_id": project_id, "value": value} for project_id, value in chosen.items()
     ])
     return ballot_id
