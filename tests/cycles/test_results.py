@@ -10,7 +10,6 @@ from app.audit.models import AuditEntry
 from app.cycles import results, services, voting
 from app.cycles.errors import CycleError
 from app.cycles.models import BallotKind, Completion, Cycle, CycleBallot, CycleResult, Phase, ResultKind, TallyRule
-from app.cycles.phases import bangkok_today
 from app.extensions import db
 from tests.cycles import factories as f
 

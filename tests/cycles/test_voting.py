@@ -1,5 +1,5 @@
 """Ballot rules, casting, changing a vote, receipts, storage separation and paper ballots."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
