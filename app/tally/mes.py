@@ -220,7 +220,7 @@ class EqualShares:
             for c in sorted(remaining, key=lower.__getitem__):
                 if lower[c] > best_hi and lower[c] > ref_hi:
                     break
-                status, r, lo, hi = self._evaluate(c, beta, error_mass, best_rho)
+                status, r, lo, hi = self._evaluate(c, beta, error_mass, best_rho, lower[c])
                 if status == _UNAFFORDABLE:
                     remaining.discard(c)
                     continue
@@ -355,7 +355,7 @@ class EqualShares:
         return (residual + rounding) * (1 + 8 * _UNIT)
 
     def _evaluate(
-        self, c: int, beta: np.ndarray, error_mass: float, best_rho: float
+        self, c: int, beta: np.ndarray, error_mass: float, best_rho: float, floor: float = 0.0
     ) -> tuple[int, float, float, float]:
         """(status, price, lower bound, upper bound) of project c's exact price.
 
@@ -364,9 +364,9 @@ class EqualShares:
         others cannot win the round, and inf is a valid upper bound.
 
         The price is where F(rho) = sum w * min(beta, rho * u) reaches the
-        cost. F is concave and piecewise linear, so Newton's method from
-        rho = C / U (a lower bound) climbs to it in a few steps, each a
-        `minimum` and two dot products.
+        cost. F is concave and piecewise linear, so Newton's method from a
+        lower bound (C / U, or `floor`, a proven lower bound) climbs to it
+        in a few steps, each a `minimum` and two dot products.
         """
         bb = beta[self.idx[c]]
         w = self.w[c]
@@ -380,10 +380,13 @@ class EqualShares:
             return _UNAFFORDABLE, 0.0, 0.0, 0.0
         if money - slack < cost:
             return _AMBIGUOUS, 0.0, 0.0, 0.0
-        rho = cost / self.total_utility[c]
+        # Start from the proven lower bound (prices only rise during a run,
+        # so the last one still holds): Newton's method climbs from below.
+        cold = cost / self.total_utility[c]
+        rho = max(cold, floor)
         tolerance = gamma * cost
         # The split P = {beta < rho * u} of the last step whose F(rho) was
-        # measured gives the lower bound; at first everybody is rich.
+        # measured gives the lower bound; at the cold start everybody is rich.
         raised = 0.0
         split_rho, split_raised, split_utility = rho, 0.0, self.total_utility[c]
         for step in range(_MAX_STEPS):
@@ -393,6 +396,10 @@ class EqualShares:
                 split_raised = raised
             gap = cost - raised
             if gap <= tolerance:
+                if step == 0 and rho > cold:
+                    split_utility = _dot(wu, (bb >= owed))
+                    if split_utility <= 0:
+                        return _AMBIGUOUS, 0.0, 0.0, 0.0
                 break
             rich_utility = _dot(wu, (bb >= owed))
             if rich_utility <= 0:
