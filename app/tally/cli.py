@@ -21,7 +21,7 @@ __all__ = ["tally_command", "describe"]
 
 
 @click.command("tally")
-@click.argument("path", metavar="FILE.pb", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="FILE.pb", type=click.Path())
 @click.option("--rule", type=click.Choice(RULES), required=True, help="The rule to count with.")
 @click.option(
     "--completion",

@@ -57,6 +57,8 @@ def test_errors_are_one_line_and_exit_non_zero(tmp_path: Path) -> None:
     missing = CliRunner().invoke(tally_command, [str(tmp_path / "nope.pb"), "--rule", "greedy"])
     assert missing.exit_code == 1 and "No such file or directory" in missing.output
     assert len(missing.output.strip().splitlines()) == 1
+    directory = CliRunner().invoke(tally_command, [str(tmp_path), "--rule", "mes"])
+    assert directory.exit_code == 1 and directory.output.strip() == f"Error: {tmp_path}: Is a directory"
     threshold = CliRunner().invoke(tally_command, [str(ASSEN), "--rule", "greedy-threshold"])
     assert threshold.exit_code == 1 and "min_project_score_threshold" in threshold.output
     unknown = CliRunner().invoke(tally_command, [str(ASSEN), "--rule", "borda"])
