@@ -213,9 +213,10 @@ def main() -> None:
 
     info = results["ours-mes"]
     print(f"{Path(args.path).name}: {info['voters']:,} voters, {info['distinct_ballots']:,} distinct ballots, {info['projects']} projects")
-    print(f"reading the file: ours {info['read_wall']:.3f} s (with grouping the ballots)", end="")
+    print(f"reading the file: ours {info['read_wall']:.3f} s wall, {info['read_cpu']:.3f} s CPU (with grouping the ballots)", end="")
     if "pabutools-mes" in results:
-        print(f", pabutools {results['pabutools-mes']['read_wall']:.3f} s")
+        theirs_read = results["pabutools-mes"]
+        print(f"; pabutools {theirs_read['read_wall']:.3f} s wall, {theirs_read['read_cpu']:.3f} s CPU")
     else:
         print()
     print(f"{'rule':18} {'wall':>12} {'CPU':>12} {'peak memory':>13}")
