@@ -53,7 +53,7 @@ def _register_hooks(state) -> None:
     app = state.app
     app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
     app.extensions.setdefault("ruamkhit_proposal_sections", []).append(proposal_section)
-    app.extensions.setdefault("ruamkhit_nav", []).append((_l("Budgets"), "cycles.list_cycles"))
+    app.extensions.setdefault("ruamkhit_nav", []).append((_l("Participatory budgets"), "cycles.list_cycles"))
 
 
 @bp.app_context_processor
