@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Integer, case, delete, event, func, inspect, literal, select, union_all, update
+from sqlalchemy import delete, event, func, inspect, select, text, update
 from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
@@ -178,19 +178,39 @@ def expand(words: list[str]) -> list[tuple[int, str, bool]]:
     return variants
 
 
-def _candidate_query(variants, area_id: int | None):
-    t = IdeaSearchTerm.__table__
+def ranking_sql(variants, area_id: int | None, include_hidden: bool) -> tuple[str, dict]:
+    """The ranking statement, written once as portable SQL (the same text runs on SQLite and PostgreSQL).
+
+    One bounded index range per term (newest ideas first), unioned; per query word the best
+    weight; per idea the number of words matched and the sum of weights; the best
+    MAX_RESULTS + 1 joined to ideas for visibility.
+    """
+    params: dict = {}
     parts = []
-    for group, term, exact in variants:
+    for n, (group, term, exact) in enumerate(variants):
+        params[f"t{n}"] = term
+        weights = (4, 2) if exact else (3, 1)
         limit = CANDIDATES_PER_TERM if exact else CANDIDATES_PER_VARIANT
-        weight = case((t.c.in_title, 4 if exact else 3), else_=2 if exact else 1)
-        stmt = select(t.c.idea_id.label("idea_id"), literal(group, Integer).label("grp"), weight.label("w")).where(
-            t.c.term == term
+        area = " AND area_id = :area_id" if area_id is not None else ""
+        parts.append(
+            f"SELECT * FROM (SELECT idea_id, {int(group)} AS grp, "
+            f"CASE WHEN in_title THEN {weights[0]} ELSE {weights[1]} END AS w "
+            f"FROM idea_search_terms WHERE term = :t{n}{area} ORDER BY idea_id DESC LIMIT {int(limit)}) AS c{n}"
         )
-        if area_id is not None:
-            stmt = stmt.where(t.c.area_id == area_id)
-        parts.append(select(stmt.order_by(t.c.idea_id.desc()).limit(limit).subquery()))
-    return union_all(*parts).subquery("candidates")
+    if area_id is not None:
+        params["area_id"] = area_id
+    visible = "" if include_hidden else " WHERE ideas.hidden_at IS NULL AND NOT ideas.pending_review"
+    sql = (
+        "SELECT best.idea_id, best.matched, best.score FROM ("
+        " SELECT idea_id, COUNT(grp) AS matched, SUM(w) AS score FROM ("
+        "  SELECT idea_id, grp, MAX(w) AS w FROM (" + " UNION ALL ".join(parts) + ") AS candidates"
+        "  GROUP BY idea_id, grp) AS per_word"
+        " GROUP BY idea_id ORDER BY matched DESC, score DESC, idea_id DESC"
+        f" LIMIT {MAX_RESULTS + 1}) AS best"
+        " JOIN ideas ON ideas.id = best.idea_id" + visible +
+        " ORDER BY best.matched DESC, best.score DESC, best.idea_id DESC"
+    )
+    return sql, params
 
 
 def search_ideas(
@@ -211,29 +231,9 @@ def search_ideas(
     if not words:
         return result
     variants = expand(words)
-    candidates = _candidate_query(variants, area.id if area is not None else None)
-    per_group = (
-        select(candidates.c.idea_id, candidates.c.grp, func.max(candidates.c.w).label("best"))
-        .group_by(candidates.c.idea_id, candidates.c.grp)
-        .subquery("per_group")
-    )
-    matched = func.count(per_group.c.grp).label("matched")
-    score = func.sum(per_group.c.best).label("score")
-    ranked = (
-        select(per_group.c.idea_id, matched, score)
-        .group_by(per_group.c.idea_id)
-        .subquery("ranked")
-    )
-    # Only the best MAX_RESULTS + 1 candidates are joined to the ideas (for visibility): a bounded cost.
-    order = (ranked.c.matched.desc(), ranked.c.score.desc(), ranked.c.idea_id.desc())
-    best = select(ranked).order_by(*order).limit(MAX_RESULTS + 1).subquery("best")
-    base = select(best.c.idea_id, best.c.matched, best.c.score).join(Idea, Idea.id == best.c.idea_id)
-    if not include_hidden:
-        base = base.where(Idea.hidden_at.is_(None), Idea.pending_review.is_(False))
+    sql, params = ranking_sql(variants, area.id if area is not None else None, include_hidden)
     # At most 201 small rows: fetch them all once, count them and cut the page here.
-    ranked_rows = db.session.execute(
-        base.order_by(best.c.matched.desc(), best.c.score.desc(), best.c.idea_id.desc())
-    ).all()
+    ranked_rows = db.session.execute(text(sql), params).all()
     found = len(ranked_rows)
     rows = ranked_rows[min(offset, MAX_RESULTS):min(offset, MAX_RESULTS) + min(limit, MAX_RESULTS)]
     result.total = min(found, MAX_RESULTS)

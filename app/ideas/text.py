@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -54,13 +55,20 @@ def linkify(text: str | None) -> Markup:
     return Markup("\n".join(paragraphs))
 
 
+@lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...]) -> re.Pattern:
+    # Longest first, so that a compound is marked whole rather than its first part.
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
 def highlight(text: str | None, terms: Iterable[str]) -> Markup:
     """Escape `text` and wrap every occurrence of `terms` (case-insensitive) in <mark>."""
     text = text or ""
-    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    words = tuple(t for t in terms if t)
     if not words:
         return Markup(escape(text))
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = _pattern(words)
     out: list[str] = []
     last = 0
     for match in pattern.finditer(text):

@@ -293,3 +293,14 @@ def test_similar_ideas_json(client):
     assert data["ideas"][0]["url"] == f"/ideas/{idea.id}"
     assert client.get("/lg/3500102/ideas/similar?q=").get_json()["ideas"] == []
     assert client.get("/lg/0000000/ideas/similar?q=x").status_code == 404
+
+
+def test_html_in_the_other_fields_is_refused_and_echoed_escaped(client, resident):
+    data = form_data(category="<script>x</script>", subdistrict_code="<b>1</b>", lat="<script>", lon="<i>")
+    for url in (NEW, CREATE):
+        page = client.post(url, data=data).get_data(as_text=True)
+        assert "<script>x" not in page and 'value="<script>"' not in page and "<b>1</b>" not in page
+        assert "หมวดหมู่" in page and "ตัวเลข" in page
+    assert latest_idea() is None
+    page = client.get("/p/50/ideas?category=<script>&subdistrict=<b>&sort=<i>").get_data(as_text=True)
+    assert "<script>" not in page.split("</head>")[1].replace('<script src="', "")
