@@ -398,6 +398,9 @@ def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cy
         raise CycleError(_l("The file has no projects."))
     if len(election.ballots) > MAX_IMPORT_BALLOTS:
         raise CycleError(_l("The file has more than %(n)s ballots, more than Ruamkhit imports at once.", n=f"{MAX_IMPORT_BALLOTS:,}"))
+    too_long = next((pid for pid in election.projects if len(pid) > 64), None)
+    if too_long is not None:
+        raise CycleError(_l("Project id “%(id)s…” is longer than 64 characters.", id=too_long[:20]))
     budget_amount = _whole(election.budget, _l("The budget"))
     costs = {pid: _whole(p.cost, _l("Project costs")) for pid, p in election.projects.items()}
     if budget_amount <= 0:
@@ -441,7 +444,7 @@ def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cy
     project_ids = {}
     for position, (pid, project) in enumerate(election.projects.items()):
         line = CycleProject(cycle_id=cycle.id, budget_id=budget.id, title=(project.name or pid)[:300], cost=costs[pid],
-                            pb_project_id=pid[:64], position=position,
+                            pb_project_id=pid, position=position,
                             description=(project.fields.get("description") or "")[:5000])
         db.session.add(line)
         db.session.flush()

@@ -176,3 +176,18 @@ def test_import_creates_a_countable_cycle(official):
     assert db.session.scalar(select(func.count()).select_from(CycleBallot)) == 4
     results.compute_results(official, cycle)
     assert services.published_result(budget).outcome["selected"] == ["A", "C"]
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("META\nkey;value\nbudget;100.5\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\n1;1\n", "whole"),
+    ("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n" + "x" * 70 + ";50\nVOTES\nvoter_id;vote\n", "64"),
+    ("not a pb file at all", "META"),
+])
+def test_import_refuses_what_it_cannot_keep(official, content, expected):
+    from flask_babel import force_locale
+
+    area = f.areas.get_area_by_code("50")
+    with pytest.raises(CycleError) as error:
+        results.import_pb(official, area, io.BytesIO(content.encode()), "x.pb")
+    with current_app.test_request_context(), force_locale("en"):
+        assert expected in str(error.value)
