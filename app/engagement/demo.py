@@ -45,11 +45,16 @@ REPORTERS = (
 
 
 def _demo_ideas() -> list[Idea]:
+    """The ideas demo's own ideas only: later loaders (proposals) add ideas of
+    their own, and counting those on a second run would add supports and reports."""
+    from app.ideas.demo import IDEAS
+
     province, lgs = demo_areas()
     area_ids = [province.id, *(lg.id for lg in lgs)]
+    titles = [row[5] for row in IDEAS]
     return list(db.session.scalars(
         select(Idea).where(
-            Idea.area_id.in_(area_ids), Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None),
+            Idea.area_id.in_(area_ids), Idea.title.in_(titles), Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None),
             Idea.pending_review.is_(False), Idea.status != IdeaStatus.MERGED,
         ).order_by(Idea.id)
     ))
