@@ -7,6 +7,7 @@ from app.demo import base
 from app.engagement import demo
 from app.engagement.models import AreaFollow, Comment, IdeaFollow, Support
 from app.extensions import db
+from app.ideas.demo import IDEAS
 from app.ideas.models import Idea
 from app.moderation.models import Report
 from app.notifications.models import Notification
@@ -21,8 +22,9 @@ def counts() -> dict[str, int]:
 def test_demo_adds_supports_comments_reports_and_notifications_once():
     base.load()
     authors = [base.demo_user(f"resident{i}@demo.ruamkhit.th") for i in (1, 2, 3, 4)]
-    for i in range(8):
-        create_idea(author=authors[i % 4], area_code=("50", "3500102", "5500107")[i % 3], title=f"ไอเดียสาธิต {i}")
+    # The engagement demo works on the ideas demo's own ideas (matched by title).
+    for i, row in enumerate(IDEAS[:8]):
+        create_idea(author=authors[i % 4], area_code=row[0], title=row[5])
     demo.load()
     first = counts()
     assert first["supports"] > 8 and first["comments"] >= 10 and first["reports"] == 4
