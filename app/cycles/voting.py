@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from app.audit.services import record
 from app.core.formatting import format_baht
@@ -301,12 +301,28 @@ def _replace_ballot(link: str) -> None:
         conn.execute(delete(BallotChoice.__table__).where(BallotChoice.__table__.c.ballot_id.in_(old)))
 
 
+_PG_WRITE = text(
+    "WITH b AS (INSERT INTO cycle_ballots (id, budget_id, cast_on, channel, receipt_hash, voter_hash, replaced, paper_batch_id)"
+    " VALUES (:id, :budget_id, :cast_on, CAST(:channel AS cycle_ballot_channel), :receipt, :link, false, :batch) RETURNING id)"
+    " INSERT INTO cycle_ballot_choices (ballot_id, project_id, value)"
+    " SELECT b.id, c.project_id, c.value FROM b,"
+    " unnest(CAST(:projects AS integer[]), CAST(:values AS integer[])) AS c(project_id, value)"
+)
+
+
 def _write_ballot(
     budget_id: int, chosen: Mapping[int, int], channel: BallotChannel, day: date,
     receipt: str | None, link: str | None, batch_id: int | None,
 ) -> str:
     ballot_id = new_ballot_id()
     conn = db.session.connection()
+    if conn.dialect.name == "postgresql" and chosen:
+        # One round trip: the ballot and its choices in a single statement.
+        conn.execute(_PG_WRITE, {
+            "id": ballot_id, "budget_id": budget_id, "cast_on": day, "channel": channel.value, "receipt": receipt,
+            "link": link, "batch": batch_id, "projects": list(chosen.keys()), "values": list(chosen.values()),
+        })
+        return ballot_id
     conn.execute(insert(CycleBallot.__table__).values(
         id=ballot_id, budget_id=budget_id, cast_on=day, channel=channel, receipt_hash=receipt,
         voter_hash=link, replaced=False, paper_batch_id=batch_id,
