@@ -18,7 +18,7 @@ What it does, in one run (see issue 3, "Speed"):
    with the real app against that database, and a bare Flask "hello" app
    with the same settings on port+1 as the ceiling.
 4. Sends a bounded number of requests (--requests per case, --concurrency
-   threads) to: the list of a province, page 1 and a deep page (keyset
+   client threads, by default as many as workers) to: the list of a province, page 1 and a deep page (keyset
    cursor at --deep-offset), for each sort; the search page for 3 Thai
    queries and 1 English query (all areas) and one area search; and prints
    p50/p95 latency, requests per second and the ratio to the ceiling.
@@ -450,9 +450,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5204)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=300, help="requests per case")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="concurrent clients (default: as many as workers, so that requests do not queue)")
     parser.add_argument("--deep-offset", type=int, default=2000, help="position of the deep page (ideas skipped)")
     args = parser.parse_args()
+    args.concurrency = args.concurrency or args.workers
 
     url = f"postgresql+psycopg://{PG}/{args.db}"
     env = {**os.environ, "DATABASE_URL": url, "BENCH_DATABASE_URL": url, "RUAMKHIT_ENV": "development",
