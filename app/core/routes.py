@@ -8,10 +8,21 @@ from flask_login import current_user
 
 from app.core.locale import LANG_COOKIE
 from app.core.mail import read_outbox
+from app.core.wtforms_i18n import use_catalogue_for_wtforms
 from app.extensions import db
 from app.permissions import is_admin, require
 
 bp = Blueprint("core", __name__, template_folder="templates")
+# WTForms' built-in messages ("This field is required."...) in Thai too, on every page.
+bp.before_app_request(use_catalogue_for_wtforms)
+
+
+@bp.record_once
+def _bounded_int_urls(state) -> None:
+    """Every blueprint registered after this one (all of them) reads `<int:...>` with a maximum."""
+    from app.core.converters import IdConverter
+
+    state.app.url_map.converters["int"] = IdConverter
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

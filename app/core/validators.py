@@ -17,3 +17,16 @@ def no_control_chars(form, field) -> None:
 
 def strip_control_chars(value: str | None) -> str | None:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+# The largest id an INTEGER primary key holds (PostgreSQL's int4; SQLite refuses ints past 2**63).
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int | None:
+    """A row id from a form or URL, or None when it is not one (tampered, negative, too large to look up)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None

@@ -10,6 +10,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.areas import services as areas
 from app.core.routes import safe_next
+from app.core.validators import as_id
 from app.engagement import services
 from app.engagement.forms import CommentForm, ConfirmForm, EditCommentForm, ToggleForm
 from app.engagement.models import COMMENT_MAX, Comment
@@ -157,10 +158,8 @@ def toggle_area_follow(code: str):
 def _load_parent(idea: Idea, raw: str | None) -> Comment | None:
     if not raw:
         return None
-    try:
-        parent = db.session.get(Comment, int(raw))
-    except (TypeError, ValueError):
-        abort(404)
+    ident = as_id(raw)  # a tampered or huge number would crash the database driver
+    parent = db.session.get(Comment, ident) if ident is not None else None
     if parent is None or parent.idea_id != idea.id:
         abort(404)
     return parent

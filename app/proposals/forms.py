@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.validators import no_control_chars
+from app.core.validators import MAX_ID, as_id, no_control_chars
 from app.proposals.models import MAX_BAHT
 
 BUDGET_FIELDS = 5
@@ -63,10 +63,16 @@ class MultiCheckboxField(SelectMultipleField):
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # a tampered value: the service answers "that plan item does not exist"
+    ident = as_id(value)
+    # A tampered value (or one too large for the database): the service answers "that plan item does not exist".
+    return ident if ident is not None else -1
+
+
+def _checked_id(value) -> int:
+    ident = as_id(value)
+    if ident is None:
+        raise ValueError(value)  # WTForms: "Invalid choice(s)..."
+    return ident
 
 
 class ProposalForm(FlaskForm):
@@ -92,7 +98,7 @@ class ProposalForm(FlaskForm):
     kpi = TextAreaField(_l("Indicators (KPI)"), validators=[DataRequired(), Length(max=5000), no_control_chars])
     expected_result = TextAreaField(_l("Expected result"), validators=[DataRequired(), Length(max=5000), no_control_chars])
     responsible_unit = StringField(_l("Responsible unit"), validators=[DataRequired(), Length(max=200), no_control_chars])
-    idea_ids = MultiCheckboxField(_l("Ideas the proposal is built from"), coerce=int, choices=[], validate_choice=False)
+    idea_ids = MultiCheckboxField(_l("Ideas the proposal is built from"), coerce=_checked_id, choices=[], validate_choice=False)
     answer = TextAreaField(
         _l("Answer to the ideas' authors (optional)"), validators=[Optional(), Length(max=5000), no_control_chars]
     )
@@ -112,7 +118,7 @@ class EvaluatorForm(FlaskForm):
 
 
 class AddIdeaForm(FlaskForm):
-    idea_id = IntegerField(_l("Number of the idea to add"), validators=[InputRequired(), NumberRange(min=1)])
+    idea_id = IntegerField(_l("Number of the idea to add"), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     idea_answer = TextAreaField(_l("Answer to the idea's author (optional)"), validators=[Optional(), Length(max=5000), no_control_chars])
 
 

@@ -15,6 +15,7 @@ from app.areas.services import get_area_by_code, subdistricts_of
 from app.core.formatting import fiscal_year as fiscal_year_of
 from app.core.locale import current_locale
 from app.core.timeutil import utcnow
+from app.core.validators import as_id
 from app.extensions import db, limiter
 from app.ideas.models import Idea
 from app.permissions import can_evaluate, can_manage_proposals, can_view_internal, require
@@ -172,8 +173,9 @@ def _years_changed(form: ProposalForm, years: list[int]) -> bool:
 def _idea_ids_from_query() -> list[int]:
     ids = []
     for raw in request.args.getlist("idea")[:50]:
-        if raw.isdigit():
-            ids.append(int(raw))
+        ident = as_id(raw) if raw.isdigit() else None  # not past what the database holds
+        if ident is not None:
+            ids.append(ident)
     return list(dict.fromkeys(ids))
 
 

@@ -6,17 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.validators import no_control_chars
+from app.core.validators import MAX_ID, as_id, no_control_chars
 from app.triage.services import ANSWER_MAX
 
 
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_id(value)  # None for a tampered number or one too large for the database
 
 
 class StatusForm(FlaskForm):
@@ -37,7 +34,7 @@ class ReferForm(FlaskForm):
 class MergeForm(FlaskForm):
     target_idea = IntegerField(
         _l("Number of the idea to merge into"),
-        validators=[InputRequired(message=_l("Enter the number of the idea to merge into.")), NumberRange(min=1)],
+        validators=[InputRequired(message=_l("Enter the number of the idea to merge into.")), NumberRange(min=1, max=MAX_ID)],
     )
     merge_answer = TextAreaField(
         _l("Public answer (optional)"), validators=[Optional(), Length(max=ANSWER_MAX), no_control_chars]

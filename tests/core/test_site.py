@@ -94,3 +94,9 @@ def test_about_page_credits_the_data_sources(client):
 
 def test_health(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(client):
+    """QA: /ideas/99999999999999999999 (any <int:...> URL) overflowed the database driver."""
+    for path in ("/ideas/99999999999999999999", "/plans/2147483648", "/proposals/99999999999999999999/edit"):
+        assert client.get(path).status_code == 404, path

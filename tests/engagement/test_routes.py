@@ -71,6 +71,9 @@ def test_tampered_ids_and_values_give_404_or_400(client):
     assert client.get("/ideas/999999/comments/new").status_code == 404
     assert client.post(f"/ideas/{idea.id}/comments/new", data={"body": "x", "parent_id": "99999"}).status_code == 404
     assert client.post(f"/ideas/{idea.id}/comments/new", data={"body": "x", "parent_id": "1 OR 1=1"}).status_code == 404
+    # QA: a parent id past 2**63 crashed the database driver (500).
+    assert client.post(f"/ideas/{idea.id}/comments/new", data={"body": "x", "parent_id": "9" * 20}).status_code == 404
+    assert client.get("/ideas/" + "9" * 20 + "/comments/new").status_code == 404
     other = create_idea()
     foreign = services.add_comment(other, create_user(), "อีกไอเดีย")
     assert client.post(f"/ideas/{idea.id}/comments/new", data={"body": "x", "parent_id": str(foreign.id)}).status_code == 404

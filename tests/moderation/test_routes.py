@@ -48,6 +48,18 @@ def test_bad_reports_show_errors_and_change_nothing(client):
     assert client.get("/comments/999999/report").status_code == 404
 
 
+def test_a_tampered_report_reason_is_refused_in_the_readers_language(client):
+    """QA: a forged reason said WTForms' "Not a valid choice." on a Thai page."""
+    idea = create_idea()
+    sign_in(client, create_user())
+    page = client.post(f"/ideas/{idea.id}/report", data={"reason": "hate"}).get_data(as_text=True)
+    assert "กรุณาเลือกจากตัวเลือกที่มี" in page and "Not a valid choice" not in page
+    client.post("/language", data={"lang": "en"})
+    page = client.post(f"/ideas/{idea.id}/report", data={"reason": "hate"}).get_data(as_text=True)
+    assert "Not a valid choice." in page
+    assert reports_of(idea) == 0
+
+
 def test_three_reports_hide_a_comment_pending_review_on_the_idea_page(client):
     idea = create_idea()
     comment = engagement.add_comment(idea, create_user(), "ข้อความที่มีปัญหา")

@@ -232,3 +232,31 @@ def test_an_official_of_another_province_gets_403_on_every_official_route(client
     # A draft of another province is not even visible.
     draft = make("3500102", actor=officer)
     assert client.get(f"/proposals/{draft.id}").status_code == 404
+
+
+HUGE = "99999999999999999999"  # past what the database driver can bind: it used to answer 500
+
+
+def test_ids_too_large_for_the_database_are_refused_not_a_crash(client):
+    """QA: every id field and the ?idea= of the new-proposal page crashed with a number past 2**63."""
+    officer = official("3500102")
+    p = make("3500102")
+    idea = create_idea(area_code="3500102")
+    sign_in(client, officer)
+    before = _count()
+    assert client.get(f"/proposals/new?idea={HUGE}").status_code == 404
+    assert client.get(f"/proposals/new?idea={idea.id}&idea={HUGE}").status_code == 200
+    assert client.get(f"/proposals/{HUGE}").status_code == 404
+    for url, data in (
+        ("/proposals/new?area=3500102", form_data(plan_item_id=HUGE)),
+        (f"/proposals/new?idea={idea.id}", form_data(idea_ids=HUGE)),
+        (f"/proposals/{p.id}/edit", form_data(plan_item_id=HUGE)),
+        (f"/proposals/{p.id}/evaluators", {"evaluator_id": HUGE}),
+        (f"/proposals/{p.id}/ideas", {"idea_id": HUGE}),
+    ):
+        response = client.post(url, data=data)
+        assert response.status_code == 200, (url, response.status_code)
+        assert "error" in response.get_data(as_text=True), url
+    assert _count() == before
+    db.session.refresh(p)
+    assert idea not in p.ideas and not p.assessments

@@ -132,3 +132,17 @@ def test_the_dashboard_links_to_the_inbox_and_to_assessments(client):
 
     sign_in(client, evaluator("50"))
     assert "/proposals/assessments" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_ids_too_large_for_the_database_are_form_errors(client):
+    """QA: a merge target or referral area past 2**63 crashed the database driver (500)."""
+    huge = "99999999999999999999"
+    idea = create_idea(area_code="50")
+    sign_in(client, official("50"))
+    for path, data in ((f"/triage/ideas/{idea.id}/merge", {"target_idea": huge}),
+                       (f"/triage/ideas/{idea.id}/refer", {"target_area": huge})):
+        response = client.post(path, data=data)
+        assert response.status_code == 200 and "error" in response.get_data(as_text=True), path
+    db.session.refresh(idea)
+    assert idea.status is IdeaStatus.RECEIVED and idea.area_id == area("50").id
+    assert client.get(f"/triage/ideas/{huge}").status_code == 404
