@@ -34,6 +34,9 @@ def test_public_pages(client, knapsack):
     assert client.get("/p/50").status_code == 200
     assert cycle.title in client.get("/p/50").get_data(as_text=True)
     assert client.get("/cycles/999999").status_code == 404
+    for url in ("/cycles/99999999999999999999", f"/cycles/{cycle.id}/budgets/99999999999999999999/vote",
+                f"/cycles/99999999999999999999/budgets/{budget.id}/ballots.pb"):
+        assert client.get(url).status_code in (302, 404), url
 
 
 def test_vote_change_and_receipt_through_pages(client, knapsack, voter):
