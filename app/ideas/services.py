@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, select, tuple_
@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.areas.models import Area
 from app.areas.services import subdistrict_in_area
 from app.core.timeutil import utcnow
-from app.core.validators import _CONTROL
+from app.core.validators import _CONTROL, MAX_ID
 from app.extensions import db
 from app.ideas import search
 from app.ideas.models import Idea, IdeaCategory, IdeaPhoto, IdeaStatus
@@ -273,9 +273,14 @@ def decode_cursor(token: str | None, sort: str):
             value = datetime.fromisoformat(key)
             if value.tzinfo is None:
                 return None
+            value = value.astimezone(timezone.utc)  # year 1 at +14:00 cannot be stored: OverflowError
         else:
             value = int(key)
-    except ValueError:
+            if not 0 <= value <= MAX_ID:
+                return None
+    except (ValueError, OverflowError):
+        return None
+    if not 0 <= idea_id <= MAX_ID:  # past PostgreSQL's INTEGER: no such idea, and no driver error
         return None
     return value, idea_id
 

@@ -115,6 +115,9 @@ def test_list_page_with_filters_sorts_counts_and_pagination(client):
     filtered = client.get("/p/50/ideas?status=accepted&sort=supported").get_data(as_text=True)
     assert "ไอเดียที่ 3" in filtered and "ไอเดียที่ 2<" not in filtered
     for url in ("/p/50/ideas?after=garbage", "/p/50/ideas?before=x~y", "/p/50/ideas?sort=answered&after=1~1",
+                "/p/50/ideas?after=2026-01-01T00:00:00%2B00:00~99999999999999",
+                "/p/50/ideas?sort=supported&after=99999999999999~1", "/p/50/ideas?sort=discussed&before=-5~-1",
+                "/p/50/ideas?after=0001-01-01T00:00:00%2B14:00~1", "/p/50/ideas?after=9999-12-31T23:59:59-14:00~1",
                 "/p/50/ideas?category=<script>", "/lg/3500102/ideas?sort=discussed"):
         assert client.get(url).status_code == 200, url
     assert client.get("/p/99/ideas").status_code == 404
