@@ -106,6 +106,8 @@ def idea_sections(idea: Idea) -> list[tuple[str, dict]]:
 
 
 def _load_area(scope: str, code: str) -> Area:
+    if not (code.isascii() and code.isdigit() and len(code) <= 10):  # e.g. a NUL byte PostgreSQL refuses
+        abort(404)
     area = areas.get_province(code) if scope == "p" else areas.get_local_government(code)
     if area is None:
         abort(404)
@@ -457,7 +459,7 @@ SEARCH_PER_PAGE = 20
 def search():
     q = " ".join((request.args.get("q") or "").split())[:200]
     area_code = (request.args.get("area") or "").strip()[:10]
-    area = areas.get_area_by_code(area_code) if area_code else None
+    area = areas.get_area_by_code(area_code) if area_code.isascii() and area_code.isdigit() else None
     try:
         page = max(1, min(int(request.args.get("page", "1")), idea_search.MAX_RESULTS // SEARCH_PER_PAGE))
     except ValueError:
