@@ -188,8 +188,9 @@ def too_large(error):
         form = _form(area, formdata=None)
         form.photos.errors = [str(TOO_LARGE_MESSAGE)]
         return render_template("ideas/form.html", form=form, area=area, kept_photos=[], mode="new"), 413
-    if request.endpoint == "ideas.edit_idea":
-        idea = db.get_or_404(Idea, request.view_args["idea_id"])
+    idea = db.session.get(Idea, request.view_args["idea_id"]) if request.endpoint == "ideas.edit_idea" else None
+    # The body is read (CSRF check) before the view's own checks: show the form to its author only.
+    if idea is not None and idea.can_be_edited_by(current_user) and idea.is_publicly_visible:
         form = _form(idea.area, formdata=None, obj=idea)
         form.category.data = idea.category.value
         form.photos.errors = [str(TOO_LARGE_MESSAGE)]

@@ -304,3 +304,15 @@ def test_html_in_the_other_fields_is_refused_and_echoed_escaped(client, resident
     assert latest_idea() is None
     page = client.get("/p/50/ideas?category=<script>&subdistrict=<b>&sort=<i>").get_data(as_text=True)
     assert "<script>" not in page.split("</head>")[1].replace('<script src="', "")
+
+
+def test_a_50_mb_edit_of_someone_elses_hidden_idea_shows_nothing_of_it(client, resident, csrf_enabled):
+    # With CSRF on (as in production) the body is read before the view checks who is asking.
+    idea = create_idea(create_user(), title="ความลับที่ถูกซ่อน")
+    idea.hidden_at = idea.created_at
+    db.session.flush()
+    body = b"x" * (31 * 1024 * 1024)
+    response = client.post(f"/ideas/{idea.id}/edit", input_stream=BytesIO(body), content_length=len(body),
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    assert "ความลับที่ถูกซ่อน" not in response.get_data(as_text=True)
