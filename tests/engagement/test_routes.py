@@ -109,7 +109,7 @@ def test_blocked_account_can_read_but_not_post(client):
     blocked.blocked_reason = "สแปม"
     sign_in(client, blocked)
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert "ความเห็นเดิม" in page and "บัญชีของคุณถูกระงับ" in page and 'id="comment-body"' not in page
+    assert "ความเห็นเดิม" in page and "บัญชีของท่านถูกระงับ" in page and 'id="comment-body"' not in page
     client.post(f"/ideas/{idea.id}/comments/new", data={"body": "โพสต์ไม่ได้"})
     client.post(f"/ideas/{idea.id}/support")
     assert comment_rows(idea) == 1 and idea.support_count == 0
@@ -212,7 +212,7 @@ def test_commenting_is_rate_limited_with_a_thai_message(client):
     assert statuses[:6] == [302] * 6
     assert statuses[6] == 429
     page = client.post(f"/ideas/{idea.id}/comments/new", data={"body": "อีก"}).get_data(as_text=True)
-    assert "คุณแสดงความคิดเห็นหลายครั้งในเวลาอันสั้น" in page
+    assert "ท่านแสดงความคิดเห็นหลายครั้งในเวลาอันสั้น" in page
     assert comment_rows(idea) == 6
 
 

@@ -15,7 +15,7 @@ def test_the_bell_counts_unread_and_the_page_lists_them_in_thai(client, app):
     assert 'href="/notifications/">การแจ้งเตือน <span class="badge">1</span>' in page
     page = client.get("/notifications/").get_data(as_text=True)
     assert "สมชาย แสดงความคิดเห็นในไอเดีย &#34;ถนน &lt;ซอย 3&gt;&#34;" in page  # escaped, never markup
-    assert "คุณมีการแจ้งเตือนที่ยังไม่ได้อ่าน 1 รายการ" in page
+    assert "ท่านมีการแจ้งเตือนที่ยังไม่ได้อ่าน 1 รายการ" in page
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, app):
@@ -60,7 +60,7 @@ def test_mark_read_mark_all_read_and_email_preference(client, app):
     client.post(f"/notifications/{notes[0].id}/read")
     assert unread_count(author) == 2
     page = client.post("/notifications/read-all", follow_redirects=True).get_data(as_text=True)
-    assert unread_count(author) == 0 and "คุณไม่มีการแจ้งเตือนที่ยังไม่ได้อ่าน" in page
+    assert unread_count(author) == 0 and "ท่านไม่มีการแจ้งเตือนที่ยังไม่ได้อ่าน" in page
     assert not author.email_notifications
     client.post("/notifications/email", data={"email_notifications": "y"})
     assert author.email_notifications
