@@ -507,8 +507,8 @@ def main() -> None:
     print(f"{'hello (ceiling)':<42} {ceiling[0]:>8.1f} {ceiling[1]:>8.1f} {ceiling[2]:>8.0f} {'100%':>10}")
     for group, label, p50, p95, rps in results:
         if group == "list":
-            ok = p95 < 50 and rps >= ceiling[2] / 2
-            goal = "p95<50 & >=50%: " + ("met" if ok else "NOT met")
+            goal = ("p95<50: " + ("met" if p95 < 50 else "NOT met") + "; >=50% of ceiling: "
+                    + ("met" if rps >= ceiling[2] / 2 else "NOT met"))
         else:
             goal = "p95<100: " + ("met" if p95 < 100 else "NOT met")
         print(f"{label:<42} {p50:>8.1f} {p95:>8.1f} {rps:>8.0f} {rps / ceiling[2]:>9.0%}  {goal}")
