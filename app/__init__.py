@@ -150,12 +150,14 @@ def _register_cli(app: Flask) -> None:
     from app.areas.cli import areas_cli
     from app.core.cli import translations_cli
     from app.demo.cli import demo_cli
+    from app.moderation.cli import moderation_cli
+    from app.tally.cli import tally_command
 
     app.cli.add_command(areas_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
-    from app.moderation.cli import moderation_cli
+    app.cli.add_command(tally_command)
     app.cli.add_command(moderation_cli)
 
 
