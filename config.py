@@ -30,6 +30,8 @@ def _sqlite_url(name: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     ID_HASH_KEY = os.environ.get("ID_HASH_KEY", DEV_ID_HASH_KEY)
+    # Links a voter to their own ballot so they can change it; derived from SECRET_KEY when unset.
+    BALLOT_HASH_KEY = os.environ.get("BALLOT_HASH_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("ruamkhit.db"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
