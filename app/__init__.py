@@ -28,10 +28,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     )
     app.config.from_object(config_cls)
     app.config.update(overrides)
-    app.config.setdefault(
-        "BABEL_TRANSLATION_DIRECTORIES",
-        ";".join(str(p) for p in sorted((BASE_DIR / "translations").glob("*")) if p.is_dir()),
-    )
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(_translation_directories()))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
@@ -47,6 +44,18 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     init_security_headers(app)
     init_templating(app)
     return app
+
+
+def _translation_directories() -> list[str]:
+    """One catalogue directory per domain, "core" last.
+
+    Flask-Babel merges them in order and keeps the plural rule of the last one
+    it loads; a domain whose catalogue is missing would bring English plurals
+    ("27 ideas") into Thai pages, so the always-present core catalogue goes last.
+    """
+    parts = sorted(p for p in (BASE_DIR / "translations").glob("*") if p.is_dir())
+    parts.sort(key=lambda p: p.name == "core")
+    return [str(p) for p in parts]
 
 
 def _init_extensions(app: Flask) -> None:
