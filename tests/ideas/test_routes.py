@@ -316,3 +316,15 @@ def test_a_50_mb_edit_of_someone_elses_hidden_idea_shows_nothing_of_it(client, r
                            content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
     assert "ความลับที่ถูกซ่อน" not in response.get_data(as_text=True)
+
+
+def test_area_section_offers_submitting_only_in_the_residents_own_province(client):
+    from tests.ideas.factories import create_user, sign_in
+
+    resident = create_user(province="50")
+    sign_in(client, resident)
+    own = client.get("/p/50").get_data(as_text=True)
+    assert "/p/50/ideas/new" in own
+    other = client.get("/p/81").get_data(as_text=True)
+    assert "/p/81/ideas/new" not in other
+    assert "ท่านเสนอไอเดียได้เฉพาะจังหวัดที่ท่านอาศัยอยู่" in other
