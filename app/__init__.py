@@ -159,6 +159,7 @@ def _register_cli(app: Flask) -> None:
     from app.areas.cli import areas_cli
     from app.core.cli import translations_cli
     from app.demo.cli import demo_cli
+    from app.media.cli import media_cli
     from app.moderation.cli import moderation_cli
     from app.tally.cli import tally_command
 
@@ -168,6 +169,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(translations_cli)
     app.cli.add_command(tally_command)
     app.cli.add_command(moderation_cli)
+    app.cli.add_command(media_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:
