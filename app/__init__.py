@@ -123,35 +123,28 @@ def _sqlite_begin(conn) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The order is the order of the sections that domains add to area, idea and
+    # proposal pages (plans, then ideas, then engagement ...).
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.areas.routes import bp as areas_bp
     from app.core.routes import bp as core_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(areas_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    from app.plans.routes import bp as plans_bp
-    app.register_blueprint(plans_bp)
-    from app.ideas.routes import bp as ideas_bp
-    app.register_blueprint(ideas_bp)
-    from app.engagement.routes import bp as engagement_bp
-    app.register_blueprint(engagement_bp)
-    from app.moderation.routes import bp as moderation_bp
-    app.register_blueprint(moderation_bp)
-    from app.notifications.routes import bp as notifications_bp
-    app.register_blueprint(notifications_bp)
-    from app.media.routes import bp as media_bp
-    app.register_blueprint(media_bp)
-    from app.proposals.routes import bp as proposals_bp
-    app.register_blueprint(proposals_bp)
-    from app.triage.routes import bp as triage_bp
-    app.register_blueprint(triage_bp)
     from app.cycles.routes import bp as cycles_bp
-    app.register_blueprint(cycles_bp)
+    from app.engagement.routes import bp as engagement_bp
     from app.exports.routes import bp as exports_bp
-    app.register_blueprint(exports_bp)
+    from app.ideas.routes import bp as ideas_bp
+    from app.media.routes import bp as media_bp
+    from app.moderation.routes import bp as moderation_bp
+    from app.notifications.routes import bp as notifications_bp
+    from app.plans.routes import bp as plans_bp
+    from app.proposals.routes import bp as proposals_bp
+    from app.triage.routes import bp as triage_bp
+
+    for blueprint in (
+        core_bp, areas_bp, accounts_bp, admin_bp, plans_bp, ideas_bp, engagement_bp, moderation_bp,
+        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
