@@ -36,9 +36,10 @@ def email_field(label=None) -> EmailField:
     )
 
 
-def new_password_fields():
+def new_password_fields(label=_l("New password"), again_label=_l("New password again")):
+    """The choose-a-password pair used by registration, reset and change of password."""
     password = PasswordField(
-        _l("New password"),
+        label,
         validators=[
             InputRequired(message=_l("Enter a password.")),
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_MESSAGE),
@@ -46,7 +47,7 @@ def new_password_fields():
         render_kw={"autocomplete": "new-password"},
     )
     again = PasswordField(
-        _l("New password again"),
+        again_label,
         validators=[
             InputRequired(message=_l("Enter the password a second time.")),
             EqualTo("password", message=_l("The two passwords are not the same.")),
@@ -84,22 +85,7 @@ class RegisterForm(FlaskForm):
         ],
     )
     province_code = SelectField(_l("Province where you live"), validate_choice=False)
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(message=_l("Enter a password.")),
-            Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_MESSAGE),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_again = PasswordField(
-        _l("Password again"),
-        validators=[
-            InputRequired(message=_l("Enter the password a second time.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, password_again = new_password_fields(_l("Password"), _l("Password again"))
     consent = BooleanField(_l("I have read the personal data notice and agree to it"))
 
     def __init__(self, provinces, *args, **kwargs):
