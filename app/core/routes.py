@@ -64,6 +64,23 @@ def set_language():
     return response
 
 
+@bp.get("/language/<lang>")
+def switch_language(lang: str):
+    """The switch readers who are not signed in get: a plain link, so the page carries no form token.
+
+    It only sets the language cookie (harmless if another site links here);
+    signed-in users get the form above, which also saves their setting.
+    """
+    target = safe_next(request.args.get("next"), url_for("core.home"))
+    response = redirect(target)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+        )
+    return response
+
+
 @bp.get("/healthz")
 def health():
     db.session.execute(db.select(1))

@@ -100,3 +100,26 @@ def test_ids_too_large_for_the_database_are_404_not_500(client):
     """QA: /ideas/99999999999999999999 (any <int:...> URL) overflowed the database driver."""
     for path in ("/ideas/99999999999999999999", "/plans/2147483648", "/proposals/99999999999999999999/edit"):
         assert client.get(path).status_code == 404, path
+
+
+def test_language_link_for_readers_not_signed_in(client):
+    response = client.get("/language/en?next=/provinces")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/provinces")
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert '<html lang="en">' in client.get("/provinces", headers={"Accept-Language": "th"}).get_data(as_text=True)
+
+
+def test_language_link_ignores_unknown_languages_and_foreign_redirects(client):
+    response = client.get("/language/xx?next=https://evil.example/")
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+    assert "Set-Cookie" not in response.headers
+
+
+def test_signed_in_users_switch_language_with_the_form(client):
+    from tests.ideas.factories import create_user, sign_in
+
+    user = create_user()
+    sign_in(client, user)
+    page = client.get("/provinces").get_data(as_text=True)
+    assert 'action="/language"' in page and "/language/en" not in page
