@@ -67,6 +67,8 @@ class Config:
         os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
     )
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Busy public pages are served from a cache to readers who are not signed in (app/core/pagecache.py).
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
 
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
@@ -88,6 +90,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
     SERVER_NAME = "localhost"
     DEV_OUTBOX_PAGE = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")

@@ -32,6 +32,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    from app.core.pagecache import init_page_cache
+
+    init_page_cache(app)
     _register_blueprints(app)
     _register_cli(app)
     _init_request_hooks(app)

@@ -14,11 +14,13 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from app.areas import services as areas
 from app.areas.models import Area
 from app.core.locale import current_locale
+from app.core.pagecache import cached_page, register_scopes
 from app.extensions import db, limiter
 from app.ideas import search as idea_search
 from app.ideas import services
@@ -29,6 +31,18 @@ from app.media.storage import ImageError, StoredImage, delete_image, save_image
 from app.permissions import can_moderate, can_post
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
+
+
+def area_scope(code: str) -> str:
+    """The page-cache scope of an area's idea list and feed."""
+    return f"ideas:{code}"
+
+
+def idea_scopes(idea: Idea) -> list[str]:
+    """The lists an added, changed or deleted idea appears in: its area's, and the one it left if it moved."""
+    area_ids = {idea.area_id, *sa_inspect(idea).attrs.area_id.history.deleted}
+    areas_ = [db.session.get(Area, area_id) for area_id in area_ids if area_id is not None]
+    return [area_scope(area.code) for area in areas_ if area is not None]
 
 SCOPE = "<any(p, lg):scope>/<code>"
 PHOTO_TOKEN_MAX_AGE = 24 * 3600
@@ -43,6 +57,7 @@ def _register(state) -> None:
     app = state.app
     app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
     app.jinja_env.filters["linkify"] = linkify
+    register_scopes(app, Idea, idea_scopes)
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals["area_scope"] = services.area_scope
     app.jinja_env.globals["idea_texts"] = idea_texts
@@ -212,6 +227,7 @@ def too_many(error):
 # --- browsing -----------------------------------------------------------------
 
 @bp.get(f"/{SCOPE}/ideas")
+@cached_page(lambda scope, code: [area_scope(code)])
 def list_ideas(scope: str, code: str):
     area = _load_area(scope, code)
     filters = services.IdeaFilters.from_args(request.args, area)
@@ -233,6 +249,7 @@ def list_ideas(scope: str, code: str):
 
 
 @bp.get(f"/{SCOPE}/ideas.atom")
+@cached_page(lambda scope, code: [area_scope(code)])
 def feed(scope: str, code: str):
     area = _load_area(scope, code)
     ideas = services.latest_ideas(area, limit=50)

@@ -1,0 +1,172 @@
+"""The page cache for readers who are not signed in: what is cached, for whom, and when it goes stale."""
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.models import Role
+from app.core import pagecache
+from app.core.pagecache import HEADER, CachedPage, LocalStore, PageCache, RedisStore
+from app.extensions import db
+from app.moderation import services as moderation
+from tests.ideas.factories import create_idea, create_user, sign_in
+
+LIST = "/p/50/ideas"
+
+
+@pytest.fixture
+def cache(app):
+    """A fresh in-process cache, turned on for one test."""
+    saved = app.extensions[pagecache.EXTENSION], app.config["PAGE_CACHE_SECONDS"]
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    app.extensions[pagecache.EXTENSION] = fresh = PageCache(app)
+    yield fresh
+    app.extensions[pagecache.EXTENSION], app.config["PAGE_CACHE_SECONDS"] = saved
+
+
+def test_off_by_default_in_tests_and_when_seconds_is_zero(client):
+    assert HEADER not in client.get(LIST).headers
+
+
+def test_second_anonymous_read_is_served_from_the_cache(client, cache):
+    create_idea(title="ไฟถนนหน้าวัดดับ")
+    db.session.commit()
+    first = client.get(LIST)
+    second = client.get(LIST)
+    assert first.headers[HEADER] == "miss" and second.headers[HEADER] == "hit"
+    assert second.get_data() == first.get_data()
+    assert "ไฟถนนหน้าวัดดับ" in second.get_data(as_text=True)
+    assert second.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Cookie" in second.headers["Vary"] and "Accept-Language" in second.headers["Vary"]
+    assert "Set-Cookie" not in first.headers and "Set-Cookie" not in second.headers
+
+
+def test_the_anonymous_page_holds_no_form_token(client, cache):
+    page = client.get(LIST).get_data(as_text=True)
+    assert "csrf_token" not in page
+    assert 'href="/language/en?next=/p/50/ideas"' in page
+
+
+def test_each_language_and_each_address_is_its_own_page(client, cache):
+    assert client.get(LIST).headers[HEADER] == "miss"
+    english = client.get(LIST, headers={"Accept-Language": "en"})
+    assert english.headers[HEADER] == "miss" and '<html lang="en">' in english.get_data(as_text=True)
+    assert client.get(LIST, headers={"Accept-Language": "en"}).headers[HEADER] == "hit"
+    assert client.get(LIST + "?sort=supported").headers[HEADER] == "miss"
+    client.set_cookie("lang", "en", domain="localhost")
+    page = client.get(LIST, headers={"Accept-Language": "th"})
+    assert page.headers[HEADER] == "hit" and '<html lang="en">' in page.get_data(as_text=True)
+
+
+def test_a_new_idea_shows_at_once(client, cache):
+    client.get(LIST)
+    assert client.get(LIST).headers[HEADER] == "hit"
+    create_idea(title="ขุดลอกคลองแม่ข่า")
+    db.session.commit()
+    page = client.get(LIST)
+    assert page.headers[HEADER] == "miss" and "ขุดลอกคลองแม่ข่า" in page.get_data(as_text=True)
+
+
+def test_a_hidden_idea_leaves_the_cached_list_at_once(client, cache):
+    idea = create_idea(title="ข้อความที่ต้องซ่อน")
+    official = create_user(role=Role.PROVINCIAL_OFFICIAL, role_area="50")
+    db.session.commit()
+    assert "ข้อความที่ต้องซ่อน" in client.get(LIST).get_data(as_text=True)
+    moderation.hide_idea(official, idea, "ข้อมูลส่วนบุคคล")
+    db.session.commit()
+    page = client.get(LIST)
+    assert page.headers[HEADER] == "miss" and "ข้อความที่ต้องซ่อน" not in page.get_data(as_text=True)
+
+
+def test_a_change_elsewhere_keeps_this_list_cached(client, cache):
+    client.get(LIST)
+    create_idea(create_user(province="10"), "10", title="ไอเดียกรุงเทพ")
+    db.session.commit()
+    assert client.get(LIST).headers[HEADER] == "hit"
+
+
+def test_a_rolled_back_change_bumps_nothing(client, cache):
+    client.get(LIST)
+    create_idea(title="ไม่ได้บันทึก")
+    db.session.rollback()
+    assert client.get(LIST).headers[HEADER] == "hit"
+
+
+def test_the_feed_is_cached_too(client, cache):
+    assert client.get("/p/50/ideas.atom").headers[HEADER] == "miss"
+    hit = client.get("/p/50/ideas.atom")
+    assert hit.headers[HEADER] == "hit" and hit.mimetype == "application/atom+xml"
+
+
+def test_signed_in_readers_always_get_a_fresh_page(client, cache):
+    client.get(LIST)
+    user = create_user()
+    db.session.commit()
+    sign_in(client, user)
+    page = client.get(LIST)
+    assert HEADER not in page.headers
+    assert user.display_name in page.get_data(as_text=True)
+
+
+def test_a_waiting_flash_message_is_not_swallowed_by_the_cache(client, cache):
+    client.get(LIST)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "ข้อความทดสอบแฟลช")]
+    page = client.get(LIST)
+    assert HEADER not in page.headers and "ข้อความทดสอบแฟลช" in page.get_data(as_text=True)
+
+
+def test_remember_me_cookie_bypasses_the_cache(client, cache):
+    client.get(LIST)
+    client.set_cookie("remember_token", "anything", domain="localhost")
+    assert HEADER not in client.get(LIST).headers
+
+
+def test_error_pages_are_not_cached(client, cache):
+    assert client.get("/p/99/ideas").status_code == 404
+    response = client.get("/p/99/ideas")
+    assert response.status_code == 404 and HEADER not in response.headers
+
+
+def test_a_broken_cache_store_still_serves_the_page(client, cache):
+    cache.store = RedisStore("redis://127.0.0.1:1/0")  # nothing listens there
+    response = client.get(LIST)
+    assert response.status_code == 200 and HEADER not in response.headers
+
+
+def test_local_store_expires_and_stays_bounded():
+    store = LocalStore(max_pages=2)
+    store.put("a", b"A", ttl=0)
+    assert store.fetch("a", []) == (None, "")
+    store.put("b", b"B", ttl=30)
+    store.put("c", b"C", ttl=30)
+    store.put("d", b"D", ttl=30)
+    assert store.fetch("b", [])[0] is None and store.fetch("d", [])[0] == b"D"
+    store.bump(["x", "x", "y"])
+    assert store.fetch("d", ["x", "y", "z"]) == (b"D", "2,1,0")
+
+
+def test_cached_page_round_trip_keeps_any_body():
+    page = CachedPage("1,2", "text/html", b"a\x00b\x00c")
+    assert CachedPage.decode(page.encode()) == page
+    assert CachedPage.decode(b"garbage") is None
+
+
+def test_redis_store_shares_generations():
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    one, two = RedisStore(url), RedisStore(url)
+    client = redis.Redis.from_url(url)
+    client.delete("rk:gen:test-scope", "rk:page:test")
+    try:
+        one.put("rk:page:test", b"body", ttl=30)
+        raw, before = two.fetch("rk:page:test", ["test-scope"])
+        assert raw == b"body" and before == "0"
+        one.bump(["test-scope"])
+        assert two.fetch("rk:page:test", ["test-scope"])[1] == "1"
+        assert 0 < client.ttl("rk:page:test") <= 30
+    finally:
+        client.delete("rk:gen:test-scope", "rk:page:test")
