@@ -6,29 +6,38 @@ them such a page is the same for everyone who reads it in the same language,
 so it is rendered once and then served from the cache for up to
 PAGE_CACHE_SECONDS (30 by default; 0 turns the cache off).
 
-A page is cached only when nothing in it can be personal: a GET from a reader
-who is not signed in (no user in the session, no remember-me cookie) with no
-flashed message waiting, answered 200 without writing the session or setting
-a cookie. Signed-in readers always get a freshly rendered page, so whoever
-has just acted sees the effect at once.
+Two parts work together:
 
-Each cached page belongs to named scopes, e.g. ``ideas:50`` for the ideas of
-Chiang Mai province. Domains say which changed rows touch which scopes
-(`register_scopes`); when a transaction that changed such a row commits, the
-scopes' generation goes up, and a page stored under an older generation is
+- `cached_page` marks a view whose page may be cached and names the scopes
+  it shows, e.g. ``ideas:50`` for the ideas of Chiang Mai province.
+- `PageCacheMiddleware` sits in front of Flask. For a GET from a reader who
+  is not signed in (no user in the session, no remember-me cookie) with no
+  flashed message waiting, it looks the page up by host, address and
+  language; a current copy is sent as it was first sent, headers included,
+  without Flask running at all. Otherwise the request goes to Flask, and a
+  marked page answered 200 without setting a cookie is kept.
+
+Signed-in readers always get a freshly rendered page, so whoever has just
+acted sees the effect at once.
+
+Going stale: domains say which changed rows touch which scopes
+(`register_scopes`). When a transaction that changed such a row commits,
+the scopes' generation goes up, and a page kept under an older generation is
 not served again. So a new, edited, withdrawn, answered, hidden or restored
 idea shows at once. Counters changed by a single SQL UPDATE (supports,
 comments) are not seen by the ORM and may lag by up to PAGE_CACHE_SECONDS.
 
 Storage: Redis when REDIS_URL is set, shared by every worker (a hit is one
-MGET); otherwise a bounded store inside the process, where a generation bump
-reaches only the process that made it and the others catch up within
-PAGE_CACHE_SECONDS. If Redis fails, pages are rendered as if there were no
-cache.
+round trip: a small Lua script returns the page and its scopes' current
+generations; so not for Redis Cluster); otherwise a bounded store inside the
+process, where a generation bump reaches only the process that made it and
+the others catch up within PAGE_CACHE_SECONDS. If Redis fails, pages are
+rendered as if there were no cache.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -38,11 +47,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Protocol
 
-from flask import Flask, current_app, has_app_context, make_response, request, session
+from flask import Flask, current_app, has_app_context, make_response, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
-from app.core.locale import current_locale
+from app.core.locale import LANG_COOKIE, choose_locale
 
 log = logging.getLogger(__name__)
 
@@ -50,28 +61,45 @@ EXTENSION = "ruamkhit_page_cache"
 SCOPES_EXTENSION = "ruamkhit_page_scopes"
 PENDING = "ruamkhit_page_scopes_pending"
 HEADER = "X-Page-Cache"
+MARK = "X-Ruamkhit-Page-Scopes"  # from the view to the middleware; never sent
+ENVIRON_KEY = "ruamkhit.page_cache_key"
 LOCAL_MAX_PAGES = 2000
+GENERATION_PREFIX = "rk:gen:"
 
 
 @dataclass(frozen=True)
 class CachedPage:
+    """A page as first sent, with the scopes it shows and their generations then."""
+
+    scopes: tuple[str, ...]
     generations: str
-    mimetype: str
+    headers: list[tuple[str, str]]
     body: bytes
 
     def encode(self) -> bytes:
-        return b"\x00".join([self.generations.encode(), self.mimetype.encode(), self.body])
+        head = [",".join(self.scopes).encode(), self.generations.encode(), json.dumps(self.headers).encode()]
+        return b"\n".join([*head, self.body])
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedPage | None:
-        parts = raw.split(b"\x00", 2)
-        if len(parts) != 3:
+        parts = raw.split(b"\n", 3)
+        if len(parts) != 4:
             return None
-        return cls(parts[0].decode(), parts[1].decode(), parts[2])
+        try:
+            headers = [(str(k), str(v)) for k, v in json.loads(parts[2])]
+        except (ValueError, TypeError):
+            return None
+        scopes = tuple(s for s in parts[0].decode().split(",") if s)
+        return cls(scopes, parts[1].decode(), headers, parts[3])
+
+
+def scopes_of(raw: bytes) -> list[str]:
+    return [s for s in raw.split(b"\n", 1)[0].decode().split(",") if s]
 
 
 class Store(Protocol):
-    def fetch(self, key: str, scopes: list[str]) -> tuple[bytes | None, str]: ...
+    def fetch(self, key: str) -> tuple[bytes | None, str]: ...
+    def generations(self, scopes: list[str]) -> str: ...
     def put(self, key: str, value: bytes, ttl: int) -> None: ...
     def bump(self, scopes: Iterable[str]) -> None: ...
 
@@ -85,14 +113,20 @@ class LocalStore:
         self._lock = threading.Lock()
         self._max = max_pages
 
-    def fetch(self, key: str, scopes: list[str]) -> tuple[bytes | None, str]:
-        now = time.monotonic()
+    def fetch(self, key: str) -> tuple[bytes | None, str]:
+        """The stored page and the current generations of the scopes it names."""
         with self._lock:
-            generations = ",".join(str(self._generations.get(s, 0)) for s in scopes)
             stored = self._pages.get(key)
-            if stored is None or stored[0] <= now:
-                return None, generations
-            return stored[1], generations
+            if stored is None or stored[0] <= time.monotonic():
+                return None, ""
+            return stored[1], self._joined(scopes_of(stored[1]))
+
+    def generations(self, scopes: list[str]) -> str:
+        with self._lock:
+            return self._joined(scopes)
+
+    def _joined(self, scopes: list[str]) -> str:
+        return ",".join(str(self._generations.get(s, 0)) for s in scopes)
 
     def put(self, key: str, value: bytes, ttl: int) -> None:
         with self._lock:
@@ -107,6 +141,20 @@ class LocalStore:
                 self._generations[scope] = self._generations.get(scope, 0) + 1
 
 
+# The page and the generations of the scopes on its first line, in one round trip.
+FETCH_SCRIPT = """
+local page = redis.call('GET', KEYS[1])
+if not page then return false end
+local first = string.find(page, '\\n', 1, true)
+if not first then return false end
+local generations = {}
+for scope in string.gmatch(string.sub(page, 1, first - 1), '[^,]+') do
+  generations[#generations + 1] = redis.call('GET', ARGV[1] .. scope) or '0'
+end
+return {page, table.concat(generations, ',')}
+"""
+
+
 class RedisStore:
     """Pages and generations in Redis, shared by every worker process."""
 
@@ -114,11 +162,19 @@ class RedisStore:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._fetch = self._redis.register_script(FETCH_SCRIPT)
 
-    def fetch(self, key: str, scopes: list[str]) -> tuple[bytes | None, str]:
-        values = self._redis.mget([key, *(f"rk:gen:{s}" for s in scopes)])
-        generations = ",".join((v or b"0").decode() for v in values[1:])
-        return values[0], generations
+    def fetch(self, key: str) -> tuple[bytes | None, str]:
+        found = self._fetch(keys=[key], args=[GENERATION_PREFIX])
+        if not found:
+            return None, ""
+        return found[0], found[1].decode()
+
+    def generations(self, scopes: list[str]) -> str:
+        if not scopes:
+            return ""
+        values = self._redis.mget([GENERATION_PREFIX + s for s in scopes])
+        return ",".join((v or b"0").decode() for v in values)
 
     def put(self, key: str, value: bytes, ttl: int) -> None:
         self._redis.set(key, value, ex=ttl)
@@ -126,7 +182,7 @@ class RedisStore:
     def bump(self, scopes: Iterable[str]) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for scope in scopes:
-            pipe.incr(f"rk:gen:{scope}")
+            pipe.incr(GENERATION_PREFIX + scope)
         pipe.execute()
 
 
@@ -135,25 +191,26 @@ class PageCache:
         url = app.config.get("REDIS_URL")
         self.store: Store = RedisStore(url) if url else LocalStore()
 
-    @staticmethod
-    def seconds() -> int:
-        return int(current_app.config.get("PAGE_CACHE_SECONDS", 0) or 0)
-
-    def fetch(self, key: str, scopes: list[str]) -> tuple[CachedPage | None, str | None]:
-        """The stored page if it is still current, and the generations to store a new one under."""
+    def fetch(self, key: str) -> CachedPage | None:
+        """The stored page if it is still current."""
         try:
-            raw, generations = self.store.fetch(key, scopes)
+            raw, generations = self.store.fetch(key)
         except Exception:  # noqa: BLE001 - a cache outage must not break the page
             log.warning("page cache unavailable", exc_info=True)
-            return None, None
+            return None
         page = CachedPage.decode(raw) if raw else None
-        if page is not None and page.generations == generations:
-            return page, generations
-        return None, generations
+        return page if page is not None and page.generations == generations else None
 
-    def put(self, key: str, page: CachedPage) -> None:
+    def generations(self, scopes: list[str]) -> str | None:
         try:
-            self.store.put(key, page.encode(), self.seconds())
+            return self.store.generations(scopes)
+        except Exception:  # noqa: BLE001
+            log.warning("page cache unavailable", exc_info=True)
+            return None
+
+    def put(self, key: str, page: CachedPage, seconds: int) -> None:
+        try:
+            self.store.put(key, page.encode(), seconds)
         except Exception:  # noqa: BLE001
             log.warning("page cache unavailable", exc_info=True)
 
@@ -163,13 +220,83 @@ class PageCache:
             return
         try:
             self.store.bump(scopes)
-        except Exception:  # noqa: BLE001 - the TTL still bounds how stale a page can be
+        except Exception:  # noqa: BLE001 - PAGE_CACHE_SECONDS still bounds how stale a page can be
             log.warning("page cache unavailable: pages may stay stale for PAGE_CACHE_SECONDS", exc_info=True)
+
+
+class PageCacheMiddleware:
+    """Answers cached pages before Flask runs, and keeps the pages that views mark."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable):
+        seconds = int(self.app.config.get("PAGE_CACHE_SECONDS") or 0)
+        key = self._key(environ) if seconds > 0 and environ.get("REQUEST_METHOD") == "GET" else None
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        cache: PageCache = self.app.extensions[EXTENSION]
+        page = cache.fetch(key)
+        if page is not None:
+            start_response("200 OK", [*page.headers, (HEADER, "hit")])
+            return [page.body]
+        environ[ENVIRON_KEY] = key
+        captured: dict[str, Any] = {}
+        written: list[bytes] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
+            mark = next((v for k, v in headers if k == MARK), None)
+            if mark is None or exc_info is not None:
+                return start_response(status, headers, exc_info)
+            captured.update(status=status, headers=[(k, v) for k, v in headers if k != MARK], mark=mark)
+            return written.append
+
+        body_iter = self.wsgi_app(environ, capture)
+        if not captured:
+            return body_iter
+        try:
+            body = b"".join([*written, *body_iter])
+        finally:
+            if hasattr(body_iter, "close"):
+                body_iter.close()
+        headers = captured["headers"]
+        if captured["status"].startswith("200 ") and not any(k.lower() == "set-cookie" for k, _ in headers):
+            names, _, generations = captured["mark"].partition(";")
+            scopes = tuple(s for s in names.split(",") if s)
+            cache.put(key, CachedPage(scopes, generations, headers, body), seconds)
+            headers = [*headers, (HEADER, "miss")]
+        start_response(captured["status"], headers)
+        return [body]
+
+    def _key(self, environ: dict) -> str | None:
+        """The cache key of this request, or None when the reader may be signed in or has a message waiting."""
+        config = self.app.config
+        cookies = parse_cookie(environ)
+        if cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+            return None
+        raw_session = cookies.get(config["SESSION_COOKIE_NAME"])
+        if raw_session:
+            serializer = self.app.session_interface.get_signing_serializer(self.app)
+            try:
+                data = serializer.loads(raw_session, max_age=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds()))
+            except Exception:  # noqa: BLE001 - Flask treats a bad session cookie as an empty session
+                data = {}
+            if "_user_id" in data or "_flashes" in data:
+                return None
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        locale = choose_locale(config, cookies.get(LANG_COOKIE), None, accept)
+        address = "\n".join([
+            environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+        ])
+        return f"rk:page:{locale}:{hashlib.sha256(address.encode('utf-8', 'surrogateescape')).hexdigest()}"
 
 
 def init_page_cache(app: Flask) -> None:
     app.extensions[EXTENSION] = PageCache(app)
     app.extensions.setdefault(SCOPES_EXTENSION, [])
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
 
 
 def register_scopes(app: Flask, model: type, scopes_of: Callable[[Any], Iterable[str]]) -> None:
@@ -177,44 +304,20 @@ def register_scopes(app: Flask, model: type, scopes_of: Callable[[Any], Iterable
     app.extensions.setdefault(SCOPES_EXTENSION, []).append((model, scopes_of))
 
 
-def _reader_is_anonymous() -> bool:
-    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
-        return False
-    return "_user_id" not in session and "_flashes" not in session
-
-
 def cached_page(scopes: Callable[..., Iterable[str]]):
-    """Serve the view from the page cache to readers who are not signed in.
-
-    `scopes` receives the view's arguments and names the scopes the page shows.
-    """
+    """Let the page cache keep this view's page; `scopes` gets the view's arguments and names what it shows."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            cache: PageCache | None = current_app.extensions.get(EXTENSION)
-            if cache is None or cache.seconds() <= 0 or request.method != "GET" or not _reader_is_anonymous():
+            if ENVIRON_KEY not in request.environ:  # the middleware did not offer to cache this request
                 return view(*args, **kwargs)
             names = sorted(set(scopes(*args, **kwargs)))
-            digest = hashlib.sha256(request.full_path.encode("utf-8", "surrogateescape")).hexdigest()
-            key = f"rk:page:{current_locale()}:{digest}"
-            page, generations = cache.fetch(key, names)
-            if page is not None:
-                response = current_app.response_class(page.body, mimetype=page.mimetype)
-                response.headers[HEADER] = "hit"
-                response.vary.update(("Cookie", "Accept-Language"))
-                return response
+            # Taken before rendering: a change committed meanwhile leaves this page stale at once.
+            generations = current_app.extensions[EXTENSION].generations(names)
             response = make_response(view(*args, **kwargs))
-            storable = (
-                generations is not None
-                and response.status_code == 200
-                and not response.direct_passthrough
-                and not response.headers.get("Set-Cookie")
-                and not session.modified
-            )
-            if storable:
-                cache.put(key, CachedPage(generations, response.mimetype or "text/html", response.get_data()))
-                response.headers[HEADER] = "miss"
+            if generations is not None and response.status_code == 200 and not response.direct_passthrough:
+                response.headers[MARK] = ",".join(names) + ";" + generations
             response.vary.update(("Cookie", "Accept-Language"))
             return response
 
@@ -238,9 +341,9 @@ def _collect_scopes(session: Session, flush_context) -> None:
     pending: set[str] = session.info.setdefault(PENDING, set())
     with session.no_autoflush:
         for obj in changed:
-            for model, scopes_of in sources:
+            for model, scopes_for in sources:
                 if isinstance(obj, model):
-                    pending.update(scopes_of(obj))
+                    pending.update(scopes_for(obj))
 
 
 @event.listens_for(Session, "after_commit")

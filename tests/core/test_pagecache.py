@@ -38,6 +38,23 @@ def test_second_anonymous_read_is_served_from_the_cache(client, cache):
     assert second.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Cookie" in second.headers["Vary"] and "Accept-Language" in second.headers["Vary"]
     assert "Set-Cookie" not in first.headers and "Set-Cookie" not in second.headers
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert pagecache.MARK not in first.headers and pagecache.MARK not in second.headers
+
+
+def test_a_visitor_with_a_form_token_in_the_session_still_gets_the_cache(client, cache, csrf_enabled):
+    client.get("/login")  # puts a CSRF token in the session cookie
+    assert client.get_cookie("session", domain="localhost") is not None
+    # Flask-Login marks such a session not fresh once, which rewrites the cookie: that page is not kept.
+    assert HEADER not in client.get(LIST).headers
+    assert client.get(LIST).headers[HEADER] == "miss"
+    assert client.get(LIST).headers[HEADER] == "hit"
+
+
+def test_pages_of_other_hosts_are_kept_apart(client, cache):
+    client.get("/p/50/ideas.atom")
+    other = client.get("/p/50/ideas.atom", base_url="https://ruamkhit.example")
+    assert other.headers[HEADER] == "miss"
 
 
 def test_the_anonymous_page_holds_no_form_token(client, cache):
@@ -133,25 +150,32 @@ def test_a_broken_cache_store_still_serves_the_page(client, cache):
     assert response.status_code == 200 and HEADER not in response.headers
 
 
+def _raw(scopes=("x", "y", "z"), body=b"D"):
+    return CachedPage(tuple(scopes), "", [("Content-Type", "text/plain")], body).encode()
+
+
 def test_local_store_expires_and_stays_bounded():
     store = LocalStore(max_pages=2)
-    store.put("a", b"A", ttl=0)
-    assert store.fetch("a", []) == (None, "")
-    store.put("b", b"B", ttl=30)
-    store.put("c", b"C", ttl=30)
-    store.put("d", b"D", ttl=30)
-    assert store.fetch("b", [])[0] is None and store.fetch("d", [])[0] == b"D"
+    store.put("a", _raw(), ttl=0)
+    assert store.fetch("a") == (None, "")
+    store.put("b", _raw(), ttl=30)
+    store.put("c", _raw(), ttl=30)
+    store.put("d", _raw(), ttl=30)
+    assert store.fetch("b")[0] is None and store.fetch("d")[0] == _raw()
     store.bump(["x", "x", "y"])
-    assert store.fetch("d", ["x", "y", "z"]) == (b"D", "2,1,0")
+    assert store.fetch("d") == (_raw(), "2,1,0")
+    assert store.generations(["y", "q"]) == "1,0"
 
 
-def test_cached_page_round_trip_keeps_any_body():
-    page = CachedPage("1,2", "text/html", b"a\x00b\x00c")
+def test_cached_page_round_trip_keeps_any_body_and_headers():
+    page = CachedPage(("ideas:50", "ideas:10"), "1,2", [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Cookie")],
+                      b"a\x00b\nc\n\nd")
     assert CachedPage.decode(page.encode()) == page
     assert CachedPage.decode(b"garbage") is None
+    assert CachedPage.decode(b"a\nb\nnot json\nbody") is None
 
 
-def test_redis_store_shares_generations():
+def test_redis_store_shares_pages_and_generations():
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
     try:
@@ -160,13 +184,36 @@ def test_redis_store_shares_generations():
         pytest.skip("no Redis on 127.0.0.1:6379")
     one, two = RedisStore(url), RedisStore(url)
     client = redis.Redis.from_url(url)
-    client.delete("rk:gen:test-scope", "rk:page:test")
+    keys = ("rk:gen:test-a", "rk:gen:test-b", "rk:page:test")
+    client.delete(*keys)
+    raw = _raw(("test-a", "test-b"), b"body\nwith lines")
     try:
-        one.put("rk:page:test", b"body", ttl=30)
-        raw, before = two.fetch("rk:page:test", ["test-scope"])
-        assert raw == b"body" and before == "0"
-        one.bump(["test-scope"])
-        assert two.fetch("rk:page:test", ["test-scope"])[1] == "1"
+        assert two.fetch("rk:page:test") == (None, "")
+        one.put("rk:page:test", raw, ttl=30)
+        assert two.fetch("rk:page:test") == (raw, "0,0")
+        one.bump(["test-b"])
+        assert two.fetch("rk:page:test") == (raw, "0,1")
+        assert two.generations(["test-b", "test-a"]) == "1,0"
         assert 0 < client.ttl("rk:page:test") <= 30
     finally:
-        client.delete("rk:gen:test-scope", "rk:page:test")
+        client.delete(*keys)
+
+
+def test_the_page_cache_works_through_redis(app, client, cache):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis.Redis.from_url(url).flushdb()
+    cache.store = RedisStore(url)
+    try:
+        assert client.get(LIST).headers[HEADER] == "miss"
+        assert client.get(LIST).headers[HEADER] == "hit"
+        create_idea(title="ผ่านเรดิส")
+        db.session.commit()
+        page = client.get(LIST)
+        assert page.headers[HEADER] == "miss" and "ผ่านเรดิส" in page.get_data(as_text=True)
+    finally:
+        redis.Redis.from_url(url).flushdb()
