@@ -16,14 +16,21 @@ What it does, in one run (see issue 3, "Speed"):
    load, then VACUUM ANALYZE.
 3. Starts gunicorn (--workers, default 2, sync) on --port (default 5204)
    with the real app against that database, and a bare Flask "hello" app
-   with the same settings on port+1 as the ceiling.
-4. Sends a bounded number of requests (--requests per case, --concurrency
-   client threads, by default as many as workers) to: the list of a province, page 1 and a deep page (keyset
-   cursor at --deep-offset), for each sort; the search page for 3 Thai
-   queries and 1 English query (all areas) and one area search; and prints
-   p50/p95 latency, requests per second and the ratio to the ceiling.
+   with the same settings on port+1 as the ceiling. The app runs as in
+   production: with REDIS_URL set (default redis://127.0.0.1:6379/14,
+   flushed first) so the workers share the page cache and rate-limit store.
+4. Loads each case for --seconds with wrk (a C load generator; install it
+   with `apt-get install wrk`; --client python uses Python threads
+   instead): the list of a province, page 1 and a deep page (keyset cursor
+   at --deep-offset), for each sort; the search page for 3 Thai queries
+   and 1 English query (all areas) and one area search. Every list case
+   is measured twice: as served to readers who are not signed in (the page
+   cache on, PAGE_CACHE_SECONDS=30, so after the first request the page
+   comes from the cache) and rendered afresh on every request (the cache
+   off, as signed-in readers always get it). It prints p50/p95 latency,
+   requests per second and the ratio to the ceiling.
 
-Usage: .venv/bin/python bench/ideas.py [--ideas 1000000] [--reuse] [--workers 2]
+Usage: .venv/bin/python bench/ideas.py [--ideas 1000000] [--reuse] [--workers 2] [--client wrk|python]
 The load generator runs on the same machine, so absolute figures include its cost.
 """
 from __future__ import annotations
@@ -32,6 +39,7 @@ import argparse
 import http.client
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -378,7 +386,39 @@ def stop(proc: subprocess.Popen) -> None:
             pass
 
 
-def measure(port: int, path: str, requests: int, concurrency: int, warmup: int = 20):
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %.3f %.3f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def measure_wrk(port: int, path: str, seconds: int, concurrency: int):
+    """p50 ms, p95 ms and requests per second of `path` under wrk for `seconds`."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_REPORT)
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        subprocess.run(["wrk", "-t1", "-c", str(concurrency), "-d", "1s", "-H", "Accept-Language: th", url],
+                       check=True, capture_output=True)  # warm-up: connections, the page cache, PostgreSQL's buffers
+        out = subprocess.run(["wrk", "-t1", "-c", str(concurrency), "-d", f"{seconds}s", "-H", "Accept-Language: th",
+                              "-s", script.name, url], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next((line for line in out.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result for {path}:\n{out}")
+    count, duration_us, errors, p50, p95 = line.split()[1:]
+    if int(errors):
+        raise RuntimeError(f"{path}: {errors} of {count} requests failed or were not 200:\n{out}")
+    return float(p50), float(p95), int(count) / (int(duration_us) / 1e6)
+
+
+def measure_python(port: int, path: str, requests: int, concurrency: int, warmup: int = 20):
     def one() -> float:
         started = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -449,16 +489,20 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds --ideas ideas")
     parser.add_argument("--port", type=int, default=5204)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--requests", type=int, default=300, help="requests per case")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk: seconds per case")
+    parser.add_argument("--requests", type=int, default=300, help="python client: requests per case")
     parser.add_argument("--concurrency", type=int, default=0,
-                        help="concurrent clients (default: as many as workers, so that requests do not queue)")
+                        help="concurrent connections (default: twice the workers for wrk, as many as workers for python)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="Redis the app uses (flushed first)")
     parser.add_argument("--deep-offset", type=int, default=2000, help="position of the deep page (ideas skipped)")
+    parser.add_argument("--only", default="", help="measure only the cases whose label contains this text")
     args = parser.parse_args()
-    args.concurrency = args.concurrency or args.workers
+    args.concurrency = args.concurrency or (args.workers * 2 if args.client == "wrk" else args.workers)
 
     url = f"postgresql+psycopg://{PG}/{args.db}"
     env = {**os.environ, "DATABASE_URL": url, "BENCH_DATABASE_URL": url, "RUAMKHIT_ENV": "development",
-           "PYTHONWARNINGS": "ignore"}
+           "PYTHONWARNINGS": "ignore", "REDIS_URL": args.redis, "RATELIMIT_STORAGE_URI": args.redis}
     total = time.perf_counter()
     print(f"== database {args.db} with {args.ideas:,} ideas", flush=True)
     if args.reuse and existing_count(args.db) == args.ideas:
@@ -474,44 +518,63 @@ def main() -> None:
     print("  sizes: " + ", ".join(f"{n} {s}" for n, s in sizes), flush=True)
     print("  ideas per measured area: " + ", ".join(f"{c}: {n:,}" for c, n in per_area), flush=True)
 
-    cases: list[tuple[str, str, str]] = []  # (group, label, path)
+    lists: list[tuple[str, str]] = []  # (label, path)
     for code, name in (("50", "Chiang Mai"), ("10", "Bangkok")):
         for sort in ("newest", "supported", "discussed", "answered"):
             query = "" if sort == "newest" else f"?sort={sort}"
-            cases.append(("list", f"list {name} {sort} p1", f"/p/{code}/ideas{query}"))
+            lists.append((f"list {name} {sort} p1", f"/p/{code}/ideas{query}"))
             cursor = deep_cursor(args.db, code, sort, args.deep_offset)
             if cursor:
                 sep = "&" if query else "?"
-                cases.append(("list", f"list {name} {sort} deep", f"/p/{code}/ideas{query}{sep}after={urllib.parse.quote(cursor)}"))
+                lists.append((f"list {name} {sort} deep", f"/p/{code}/ideas{query}{sep}after={urllib.parse.quote(cursor)}"))
+    searches: list[tuple[str, str]] = []
     for q in ("ไฟฟ้าส่องสว่าง", "ถนนชำรุด", "น้ำท่วมขัง", "street lights"):
-        cases.append(("search", f"search {q}", "/ideas/search?q=" + urllib.parse.quote(q)))
-    cases.append(("search", "search ถนน in Chiang Mai", "/ideas/search?area=50&q=" + urllib.parse.quote("ถนน")))
+        searches.append((f"search {q}", "/ideas/search?q=" + urllib.parse.quote(q)))
+    searches.append(("search ถนน in Chiang Mai", "/ideas/search?area=50&q=" + urllib.parse.quote("ถนน")))
 
-    print(f"== gunicorn: {args.workers} sync workers; {args.requests} requests per case, {args.concurrency} concurrent "
-          f"clients (Python threads on the same machine)", flush=True)
+    lists = [c for c in lists if args.only in c[0]]
+    searches = [c for c in searches if args.only in c[0]]
+    if args.client == "wrk":
+        client = f"wrk, {args.concurrency} connections, {args.seconds} s per case"
+        def measure(port, path):
+            return measure_wrk(port, path, args.seconds, args.concurrency)
+    else:
+        client = f"Python threads, {args.concurrency} concurrent, {args.requests} requests per case"
+        def measure(port, path):
+            return measure_python(port, path, args.requests, args.concurrency)
+    print(f"== gunicorn: {args.workers} sync workers; client: {client} (on the same machine)", flush=True)
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
     hello = start_gunicorn("bench.ideas:make_hello()", args.port + 1, args.workers, env)
     try:
-        ceiling = measure(args.port + 1, "/hello", args.requests * 2, args.concurrency)
+        ceiling = measure(args.port + 1, "/hello")
     finally:
         stop(hello)
-    server = start_gunicorn("bench.ideas:make_app()", args.port, args.workers, env)
-    results = []
-    try:
-        for group, label, path in cases:
-            results.append((group, label, *measure(args.port, path, args.requests, args.concurrency)))
-    finally:
-        stop(server)
+    results = []  # (group, label, p50, p95, rps)
+    for cache_seconds, suffix in (("30", "not signed in (page cache)"), ("0", "rendered every time")):
+        server = start_gunicorn("bench.ideas:make_app()", args.port, args.workers,
+                                {**env, "PAGE_CACHE_SECONDS": cache_seconds})
+        try:
+            for label, path in lists:
+                results.append(("list", f"{label}, {suffix}", *measure(args.port, path)))
+            if cache_seconds == "0":
+                for label, path in searches:
+                    results.append(("search", label, *measure(args.port, path)))
+        finally:
+            stop(server)
 
+    width = max(len(r[1]) for r in results) + 2
     print()
-    print(f"{'case':<42} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'of ceiling':>10}  goal")
-    print(f"{'hello (ceiling)':<42} {ceiling[0]:>8.1f} {ceiling[1]:>8.1f} {ceiling[2]:>8.0f} {'100%':>10}")
+    print(f"{'case':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'of ceiling':>10}  goal")
+    print(f"{'hello (ceiling)':<{width}} {ceiling[0]:>8.1f} {ceiling[1]:>8.1f} {ceiling[2]:>8.0f} {'100%':>10}")
     for group, label, p50, p95, rps in results:
         if group == "list":
             goal = ("p95<50: " + ("met" if p95 < 50 else "NOT met") + "; >=50% of ceiling: "
                     + ("met" if rps >= ceiling[2] / 2 else "NOT met"))
         else:
             goal = "p95<100: " + ("met" if p95 < 100 else "NOT met")
-        print(f"{label:<42} {p50:>8.1f} {p95:>8.1f} {rps:>8.0f} {rps / ceiling[2]:>9.0%}  {goal}")
+        print(f"{label:<{width}} {p50:>8.1f} {p95:>8.1f} {rps:>8.0f} {rps / ceiling[2]:>9.0%}  {goal}")
     print(f"\ntotal run time {time.perf_counter() - total:.0f} s")
 
 
