@@ -1,6 +1,7 @@
 """Who may vote in a budget: verified residents who live in the budget's area."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,7 +10,7 @@ from app.areas.models import Area, LGType
 from app.cycles.models import CycleBudget
 
 
-def _area_subdistrict_codes(area: Area) -> set[str] | None:
+def area_subdistrict_codes(area: Area) -> set[str] | None:
     """The subdistricts of an area, or None when the whole province counts (as subdistricts_of says)."""
     if area.is_province or area.lg_type in (LGType.PROVINCIAL_ADMIN_ORG, None) or not area.district_code:
         return None
@@ -18,10 +19,17 @@ def _area_subdistrict_codes(area: Area) -> set[str] | None:
     return {s.code for s in subdistricts_of(area)}
 
 
-def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None, restricted: set[str] | None = None) -> Any | None:
+_LOAD = object()
+
+
+def voter_problem(
+    user: Any, budget: CycleBudget, area: Area | None = None, restricted: Collection[str] | None = None,
+    area_codes: Collection[str] | None | object = _LOAD,
+) -> Any | None:
     """Why `user` may not vote in `budget` (a translatable message), or None if they may.
 
-    `restricted` is the budget's subdistricts when the caller already has them (else they are loaded).
+    `restricted` (the budget's subdistricts) and `area_codes` (area_subdistrict_codes of
+    the area) are passed when the caller already has them; otherwise they are loaded.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return _l("Sign in to vote.")
@@ -32,7 +40,7 @@ def voter_problem(user: Any, budget: CycleBudget, area: Area | None = None, rest
     area = area or budget.cycle.area
     if user.province_code != area.province_code:
         return _l("You can vote only in the area where you live: your registered province is not this one.")
-    codes = _area_subdistrict_codes(area)
+    codes = area_subdistrict_codes(area) if area_codes is _LOAD else area_codes
     if codes is not None and user.subdistrict_code not in codes:
         return _l("You can vote only in the area where you live: your registered subdistrict is not in this local government.")
     if restricted is None:

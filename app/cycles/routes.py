@@ -150,22 +150,27 @@ def show_cycle(cycle_id: int):
 @bp.route("/<int:cycle_id>/budgets/<int:budget_id>/vote", methods=["GET", "POST"])
 @login_required
 def vote(cycle_id: int, budget_id: int):
-    budget = _budget_or_404(cycle_id, budget_id)
-    cycle = budget.cycle
     errors: list = []
     submitted = None
     if request.method == "POST":
+        # The fast path: the budget as plain values (one query, no ORM objects); the ids
+        # in the URL are the budget's, so nothing is read again after the commit.
+        ballot_box = voting.voting_budget(cycle_id, budget_id)
+        if ballot_box is None:
+            abort(404)
         try:
-            pairs = voting.parse_ballot_form(cycle.ballot_kind, request.form)
+            pairs = voting.parse_ballot_form(ballot_box.cycle.ballot_kind, request.form)
             submitted = dict(pairs)
-            code = voting.cast_ballot(current_user, budget, pairs)
+            code = voting.cast_ballot(current_user, ballot_box, pairs)
         except CycleError as error:
             db.session.rollback()
             errors = [str(m) for m in error.messages]
         else:
             db.session.commit()
-            session[RECEIPT_SESSION_KEY] = {"code": code, "budget": budget.id}
-            return redirect(url_for(".show_receipt", cycle_id=cycle.id, budget_id=budget.id))
+            session[RECEIPT_SESSION_KEY] = {"code": code, "budget": budget_id}
+            return redirect(url_for(".show_receipt", cycle_id=cycle_id, budget_id=budget_id))
+    budget = _budget_or_404(cycle_id, budget_id)
+    cycle = budget.cycle
     projects = budget.projects
     chosen = submitted if submitted is not None else voting.current_choices(current_user, budget)
     return render_template(

@@ -6,8 +6,14 @@ Casting is one short transaction. It first upserts the voter record
 submission by the same person waits until the first commits and then sees
 its ballot; on SQLite the first write takes the database write lock. Only
 then is the earlier ballot (found by its keyed voter hash) marked replaced
-and the new one written. The unique voter hash on ballots is a second
-guard: two live ballots of one voter cannot exist.
+and the new one written: on PostgreSQL in one second statement (its snapshot
+is taken after the lock is granted, which is why it cannot be folded into
+the upsert). The unique voter hash on ballots is a second guard: two live
+ballots of one voter cannot exist.
+
+The POST reads the budget, its cycle and area as plain values (voting_budget,
+one query, fresh every time) and the budget's ballot lines and subdistricts
+from a per-process cache keyed by the cycle's config_version (ballot_setup).
 """
 from __future__ import annotations
 
@@ -16,17 +22,18 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 
+from app.areas.models import Area, AreaKind, LGType
 from app.audit.services import record
 from app.core.formatting import format_baht
 from app.core.timeutil import utcnow
-from app.cycles.eligibility import voter_problem
+from app.cycles.eligibility import area_subdistrict_codes, voter_problem
 from app.cycles.errors import CycleError
 from app.cycles.models import (
     BallotChannel,
@@ -191,22 +198,117 @@ def ballot_projects(budget_id: int) -> dict[int, BallotProject]:
     return {r.id: BallotProject(r.id, r.title, r.cost) for r in rows}
 
 
-# The vote path's per-process cache of what a ballot may contain and who may vote:
-# (budget id, cycle.config_version) -> (ballot lines, restricted subdistricts). Every
-# service that changes budgets or ballot lines bumps config_version, so an entry is
-# never stale; the cycle row itself (phase, rules) is read fresh on every vote.
-_SETUP_CACHE: dict[tuple[int, int], tuple[dict[int, BallotProject], frozenset[str]]] = {}
+# --- what the vote path reads ---------------------------------------------------------
+#
+# A vote reads the budget, its cycle and the cycle's area as plain values from one
+# Core query (no ORM objects, fresh on every vote, so a phase or rule changed a moment
+# ago applies at once), and the rows that rarely change (ballot lines, the budget's
+# subdistricts, the area's subdistricts) from a per-process cache keyed by the
+# cycle's config_version, which every service that changes them bumps. The snapshot
+# classes have the attribute names of the models, so the same rules (current_phase,
+# check_ballot, voter_problem) read either.
+
+
+@dataclass(frozen=True)
+class VotingArea:
+    id: int
+    kind: AreaKind
+    province_code: str
+    lg_type: LGType | None
+    district_code: str | None
+
+    @property
+    def is_province(self) -> bool:
+        return self.kind is AreaKind.PROVINCE
+
+
+@dataclass(frozen=True)
+class VotingCycle:
+    id: int
+    ballot_kind: BallotKind
+    min_projects: int | None
+    max_projects: int | None
+    min_share_percent: int | None
+    points_total: int | None
+    points_max: int | None
+    rank_k: int | None
+    ideas_from: date
+    supports_from: date
+    review_from: date
+    voting_from: date
+    results_from: date
+    implementation_from: date
+    phase_override: Phase | None
+    results_published_at: datetime | None
+    config_version: int
+    area: VotingArea
+
+
+@dataclass(frozen=True)
+class VotingBudget:
+    id: int
+    amount: int
+    cycle: VotingCycle
+
+
+_CYCLE_COLUMNS = (
+    "id", "ballot_kind", "min_projects", "max_projects", "min_share_percent", "points_total", "points_max", "rank_k",
+    "ideas_from", "supports_from", "review_from", "voting_from", "results_from", "implementation_from",
+    "phase_override", "results_published_at", "config_version",
+)
+_AREA_COLUMNS = ("id", "kind", "province_code", "lg_type", "district_code")
+
+
+def _voting_budget_query():
+    budgets, cycles, areas = CycleBudget.__table__, Cycle.__table__, Area.__table__
+    return (
+        select(
+            budgets.c.id.label("budget_id"), budgets.c.amount,
+            *(cycles.c[name].label(f"c_{name}") for name in _CYCLE_COLUMNS),
+            *(areas.c[name].label(f"a_{name}") for name in _AREA_COLUMNS),
+        )
+        .select_from(budgets.join(cycles, cycles.c.id == budgets.c.cycle_id).join(areas, areas.c.id == cycles.c.area_id))
+        .where(budgets.c.id == bindparam("budget_id"), budgets.c.cycle_id == bindparam("cycle_id"))
+    )
+
+
+_VOTING_BUDGET = _voting_budget_query()
+
+
+def voting_budget(cycle_id: int, budget_id: int) -> VotingBudget | None:
+    """The budget `budget_id` of cycle `cycle_id` as it stands now (one query), or None."""
+    row = db.session.connection().execute(_VOTING_BUDGET, {"budget_id": budget_id, "cycle_id": cycle_id}).first()
+    if row is None:
+        return None
+    m = row._mapping
+    area = VotingArea(**{name: m[f"a_{name}"] for name in _AREA_COLUMNS})
+    cycle = VotingCycle(**{name: m[f"c_{name}"] for name in _CYCLE_COLUMNS}, area=area)
+    return VotingBudget(id=m["budget_id"], amount=m["amount"], cycle=cycle)
+
+
+@dataclass(frozen=True)
+class BallotSetup:
+    projects: dict[int, BallotProject]
+    restricted: frozenset[str]  # the budget's subdistricts; empty: the whole area
+    area_codes: frozenset[str] | None  # the area's subdistricts; None: the whole province
+
+
+# (budget id, cycle.config_version) -> BallotSetup. An entry is never stale: every service
+# that changes budgets or ballot lines bumps config_version. (The area registry is
+# reference data that only `flask areas load` changes; restart the app after it.)
+_SETUP_CACHE: dict[tuple[int, int], BallotSetup] = {}
 _SETUP_CACHE_MAX = 512
 
 
-def ballot_setup(budget: CycleBudget) -> tuple[dict[int, BallotProject], frozenset[str]]:
+def ballot_setup(budget: CycleBudget | VotingBudget) -> BallotSetup:
     key = (budget.id, budget.cycle.config_version or 1)
     found = _SETUP_CACHE.get(key)
     if found is None:
         codes = frozenset(db.session.scalars(
             select(budget_subdistricts.c.subdistrict_code).where(budget_subdistricts.c.budget_id == budget.id)
         ))
-        found = (ballot_projects(budget.id), codes)
+        area_codes = area_subdistrict_codes(budget.cycle.area)
+        found = BallotSetup(ballot_projects(budget.id), codes, None if area_codes is None else frozenset(area_codes))
         if len(_SETUP_CACHE) >= _SETUP_CACHE_MAX:
             _SETUP_CACHE.clear()
         _SETUP_CACHE[key] = found
@@ -252,42 +354,69 @@ def voting_open(cycle: Cycle) -> bool:
     return current_phase(cycle) is Phase.VOTING and cycle.results_published_at is None
 
 
-def cast_ballot(user: Any, budget: CycleBudget, pairs: list[tuple[int, int]]) -> str:
-    """Record (or replace) `user`'s ballot in `budget`; return the receipt code, shown once."""
+def cast_ballot(user: Any, budget: CycleBudget | VotingBudget, pairs: list[tuple[int, int]]) -> str:
+    """Record (or replace) `user`'s ballot in `budget`; return the receipt code, shown once.
+
+    `budget` is a model or the snapshot voting_budget() reads (the route's fast path).
+    """
     cycle = budget.cycle
     if not voting_open(cycle):
         raise CycleError(_l("Voting is not open in this cycle."))
-    projects, restricted = ballot_setup(budget)
-    problem = voter_problem(user, budget, cycle.area, set(restricted))
+    setup = ballot_setup(budget)
+    problem = voter_problem(user, budget, cycle.area, setup.restricted, area_codes=setup.area_codes)
     if problem is not None:
         raise CycleError(problem)
-    chosen = check_ballot(cycle, budget.amount, projects, pairs)
+    chosen = check_ballot(cycle, budget.amount, setup.projects, pairs)
 
     now = utcnow()
-    changed = _upsert_voter(budget.id, user.id, now)
+    conn = db.session.connection()
+    changed = _upsert_voter(conn, budget.id, user.id, now)
     link = voter_hash(budget.id, user.id)
+    code = new_receipt_code()
+    if conn.dialect.name == "postgresql":
+        # The voter row is locked now (until commit), and this statement's snapshot is
+        # taken after the lock was granted, so it sees the ballot of a submission that
+        # committed while this one waited. One round trip replaces it and writes the new one.
+        conn.execute(_PG_CAST, {
+            "id": new_ballot_id(), "budget_id": budget.id, "cast_on": bangkok_today(now),
+            "receipt": receipt_hash(code), "link": link,
+            "projects": list(chosen.keys()), "values": list(chosen.values()),
+        })
+        return code
     if changed:
         _replace_ballot(link)
-    code = new_receipt_code()
     _write_ballot(budget.id, chosen, BallotChannel.ONLINE, bangkok_today(now), receipt_hash(code), link, None)
     return code
 
 
-def _upsert_voter(budget_id: int, user_id: int, now) -> int:
+# Statements built once per dialect (building them is most of the cost of a short statement).
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        table = CycleVoter.__table__
+        stmt = dialect_insert(table).values(
+            budget_id=bindparam("budget_id"), user_id=bindparam("user_id"), voted_at=bindparam("now"), changed_count=0,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.budget_id, table.c.user_id],
+            set_={"voted_at": stmt.excluded.voted_at, "changed_count": table.c.changed_count + 1},
+        ).returning(table.c.changed_count)
+        _UPSERTS[dialect] = stmt
+    return stmt
+
+
+def _upsert_voter(conn, budget_id: int, user_id: int, now) -> int:
     """Insert or bump the voter record under a row lock; return how often the vote changed before."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    table = CycleVoter.__table__
-    stmt = dialect_insert(table).values(budget_id=budget_id, user_id=user_id, voted_at=now, changed_count=0)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.budget_id, table.c.user_id],
-        set_={"voted_at": now, "changed_count": table.c.changed_count + 1},
-    ).returning(table.c.changed_count)
+    stmt = _upsert_statement(conn.dialect.name)
     # Core statements go straight to the session's connection: the ORM adds nothing here.
-    return db.session.connection().execute(stmt).scalar_one()
+    return conn.execute(stmt, {"budget_id": budget_id, "user_id": user_id, "now": now}).scalar_one()
 
 
 def _replace_ballot(link: str) -> None:
@@ -301,9 +430,16 @@ def _replace_ballot(link: str) -> None:
         conn.execute(delete(BallotChoice.__table__).where(BallotChoice.__table__.c.ballot_id.in_(old)))
 
 
-_PG_WRITE = text(
-    "WITH b AS (INSERT INTO cycle_ballots (id, budget_id, cast_on, channel, receipt_hash, voter_hash, replaced, paper_batch_id)"
-    " VALUES (:id, :budget_id, :cast_on, CAST(:channel AS cycle_ballot_channel), :receipt, :link, false, :batch) RETURNING id)"
+# PostgreSQL, online ballot: mark the voter's live ballot (if any) replaced and drop its
+# choices, then write the new ballot and its choices, in one statement. The new ballot's
+# row is produced from `SELECT count(*) FROM old`, so the UPDATE has run to completion
+# before the INSERT (the unique voter_hash then no longer names the old ballot).
+_PG_CAST = text(
+    "WITH old AS (UPDATE cycle_ballots SET voter_hash = NULL, replaced = true WHERE voter_hash = :link RETURNING id),"
+    " cleared AS (DELETE FROM cycle_ballot_choices WHERE ballot_id IN (SELECT id FROM old)),"
+    " b AS (INSERT INTO cycle_ballots (id, budget_id, cast_on, channel, receipt_hash, voter_hash, replaced, paper_batch_id)"
+    " SELECT :id, :budget_id, :cast_on, CAST('online' AS cycle_ballot_channel), :receipt, :link, false, NULL"
+    " FROM (SELECT count(*) FROM old) AS replaced_first RETURNING id)"
     " INSERT INTO cycle_ballot_choices (ballot_id, project_id, value)"
     " SELECT b.id, c.project_id, c.value FROM b,"
     " unnest(CAST(:projects AS integer[]), CAST(:values AS integer[])) AS c(project_id, value)"
@@ -316,13 +452,6 @@ def _write_ballot(
 ) -> str:
     ballot_id = new_ballot_id()
     conn = db.session.connection()
-    if conn.dialect.name == "postgresql" and chosen:
-        # One round trip: the ballot and its choices in a single statement.
-        conn.execute(_PG_WRITE, {
-            "id": ballot_id, "budget_id": budget_id, "cast_on": day, "channel": channel.value, "receipt": receipt,
-            "link": link, "batch": batch_id, "projects": list(chosen.keys()), "values": list(chosen.values()),
-        })
-        return ballot_id
     conn.execute(insert(CycleBallot.__table__).values(
         id=ballot_id, budget_id=budget_id, cast_on=day, channel=channel, receipt_hash=receipt,
         voter_hash=link, replaced=False, paper_batch_id=batch_id,
