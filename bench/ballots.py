@@ -1,20 +1,34 @@
 """Benchmark: ballots cast per second through the real app under gunicorn on PostgreSQL.
 
-    .venv/bin/python bench/ballots.py [--voters 3000] [--concurrency 50] [--same-voter 200]
-                                      [--workers 3] [--threads 4] [--port 5198] [--keep-db]
+    flock /tmp/ruamkhit-bench.lock .venv/bin/python bench/ballots.py
+        [--voters 6000] [--warmup 300] [--concurrency 50] [--same-voter 200]
+        [--workers N] [--threads N] [--client wrk|python] [--port 5198]
 
 It prepares its own database (ruamkhit_bench_ballots on the local
 PostgreSQL: migrations, the area registry, a knapsack cycle of 50 projects
 in voting and N distinct verified residents of Chiang Mai), starts gunicorn
-on the loopback interface, gives every resident a signed-in session cookie
-(made with the app's own session signer, so argon2 is not run N times) and
-fetches each one's ballot form for its CSRF token (not timed). Then it times
-only the vote POSTs of N residents sent by `--concurrency` simulated voters
-at once, and checks in the database that every accepted vote is exactly one
-counted ballot (0 lost, 0 duplicated). Finally one resident sends
-`--same-voter` submissions at the same moment: exactly one ballot must stand.
+with the production settings of gunicorn.conf.py (--workers/--threads
+override them) on the loopback interface, and gives every resident a
+signed-in session cookie and the CSRF token of its ballot form, both made
+with the app's own signers (so argon2 and N page loads are not run; one
+ballot form is fetched to check the server). A warm-up of --warmup other
+residents votes first (not timed).
 
-Everything is bounded (N voters, one POST each) and talks to 127.0.0.1 only.
+Then it times the vote POSTs of N residents, one each, sent by
+--concurrency simulated voters at once. The client is wrk (a C load
+generator, `apt-get install wrk`) with bench/ballots.lua, one connection
+per wrk thread, so the server and not the client is what is measured;
+without wrk (or with --client python) a Python asyncio client is used,
+which itself takes a good share of the two cores. It checks in the
+database that every accepted vote is exactly one counted ballot (0 lost,
+0 duplicated), then measures GET /healthz (one SELECT 1) with the same
+client and concurrency: the ceiling of this server on this machine. Finally
+one resident sends --same-voter submissions at the same moment: exactly
+one ballot must stand.
+
+Everything is bounded (N voters, one POST each; a few seconds of
+/healthz) and talks to 127.0.0.1 only. Run it under flock when other
+benchmarks share the machine.
 """
 from __future__ import annotations
 
@@ -24,10 +38,12 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -41,8 +57,11 @@ USER_AGENT = "ruamkhit-bench"
 TOKEN_RE = re.compile(rb'name="csrf_token" value="([^"]+)"')
 
 
+T0 = time.time()
+
+
 def log(message: str) -> None:
-    print(message, flush=True)
+    print(f"[{time.time() - T0:6.1f}s] {message}" if message else "", flush=True)
 
 
 # --- preparing the database -----------------------------------------------------------
@@ -122,13 +141,23 @@ def prepare(env: dict, voters: int) -> dict:
             from flask_login.utils import _create_identifier
 
             identifier = _create_identifier()
-        cookies = []
+        from flask import g
+        from flask import session as flask_session
+        from flask_wtf.csrf import generate_csrf
+
+        cookies, tokens = [], []
         for user_id, version in users:
             session = {"_user_id": f"{user_id}:{version}", "_fresh": True, "_id": identifier,
                        "csrf_token": secrets.token_hex(20)}
             cookies.append(serializer.dumps(session))
+            # The token the ballot form would carry, made by Flask-WTF itself.
+            with app.test_request_context():
+                flask_session["csrf_token"] = session["csrf_token"]
+                g.pop("csrf_token", None)
+                tokens.append(generate_csrf())
         return {"cycle": cycle.id, "budget": budget.id, "amount": budget.amount, "projects": projects,
-                "users": [u for u, _ in users], "cookies": cookies, "cookie_name": app.config["SESSION_COOKIE_NAME"]}
+                "users": [u for u, _ in users], "cookies": cookies, "tokens": tokens,
+                "cookie_name": app.config["SESSION_COOKIE_NAME"]}
 
 
 # --- a tiny HTTP/1.1 client over asyncio (keep-alive, no redirects) --------------------------------
@@ -183,8 +212,8 @@ def get_request(path: str, cookie: str) -> bytes:
             f"Cookie: {cookie}\r\nAccept-Language: th\r\n\r\n").encode()
 
 
-def post_request(path: str, cookie: str, form: list[tuple[str, str]]) -> bytes:
-    body = urlencode(form).encode()
+def post_request(path: str, cookie: str, body: str) -> bytes:
+    body = body.encode()
     return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {USER_AGENT}\r\nCookie: {cookie}\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
             f"Referer: http://127.0.0.1/\r\n\r\n").encode() + body
@@ -221,14 +250,56 @@ async def run_pool(jobs: list, concurrency: int, port: int, work) -> list:
     return results
 
 
+def python_votes(port: int, votes: list[tuple[str, str, str]], concurrency: int) -> Timing:
+    """The same run with the asyncio client (slower: it competes with the server for the cores)."""
+
+    async def run() -> Timing:
+        async def one(conn: Connection, vote: tuple[str, str, str]):
+            path, cookie, body = vote
+            t0 = time.perf_counter()
+            status, _ = await conn.request(post_request(path, cookie, body))
+            return status, time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        results = await run_pool(votes, concurrency, port, one)
+        elapsed = time.perf_counter() - t0
+        statuses: dict[int, int] = {}
+        for status, _ in results:
+            statuses[status] = statuses.get(status, 0) + 1
+        lat = sorted(1000 * latency for _, latency in results)
+        return Timing(statuses, elapsed, statistics.median(lat), lat[int(0.95 * len(lat)) - 1],
+                      lat[int(0.99 * len(lat)) - 1], lat[-1])
+
+    return asyncio.run(run())
+
+
+def python_get(port: int, path: str, concurrency: int, requests: int) -> tuple[float, float, float]:
+    raw = get_request(path, "x=1")
+
+    async def run():
+        async def one(conn: Connection, _):
+            t0 = time.perf_counter()
+            await conn.request(raw)
+            return time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        lat = sorted(await run_pool(list(range(requests)), concurrency, port, one))
+        return requests / (time.perf_counter() - t0), 1000 * statistics.median(lat), 1000 * lat[int(0.95 * len(lat)) - 1]
+
+    return asyncio.run(run())
+
+
 # --- the benchmark ----------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    args = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
-            "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning", "wsgi:app"]
-    server = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None) -> subprocess.Popen:
+    args = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+            "--log-level", os.environ.get("BENCH_GUNICORN_LOG", "warning")]
+    if workers:
+        args += ["--workers", str(workers)]
+    if threads:
+        args += ["--threads", str(threads)]
+    server = subprocess.Popen([*args, "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -259,16 +330,90 @@ def count(env: dict, sql: str, **params) -> int:
         return conn.execute(sql, params).fetchone()[0]
 
 
+class Timing:
+    """What one timed run gives: answers by HTTP status, seconds, latency percentiles (ms)."""
+
+    def __init__(self, statuses: dict[int, int], seconds: float, p50: float, p95: float, p99: float, peak: float,
+                 errors: str = "") -> None:
+        self.statuses, self.seconds, self.p50, self.p95, self.p99, self.peak = statuses, seconds, p50, p95, p99, peak
+        self.errors = errors
+
+    @property
+    def answered(self) -> int:
+        return sum(self.statuses.values())
+
+
+# --- wrk ----------------------------------------------------------------------------------
+
+
+def wrk_votes(port: int, votes: list[tuple[str, str, str]], concurrency: int) -> Timing:
+    """Send each (path, cookie, body) once, `concurrency` at a time, with wrk and bench/ballots.lua."""
+    concurrency = min(concurrency, len(votes))
+    with tempfile.TemporaryDirectory(prefix="ruamkhit-bench-") as tmp:
+        for i in range(concurrency):
+            (Path(tmp) / f"votes-{i}.tsv").write_text(
+                "".join(f"{path}\t{cookie}\t{body}\n" for path, cookie, body in votes[i::concurrency]))
+        limit = max(60, len(votes) // 50)  # wrk's own timer only bounds the run; the threads stop by themselves
+        proc = subprocess.Popen(
+            ["wrk", "-t", str(concurrency), "-c", str(concurrency), "-d", f"{limit}s", "--timeout", "30s",
+             "-s", str(ROOT / "bench/ballots.lua"), f"http://127.0.0.1:{port}/", "--", tmp],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        # Every wrk thread marks its end; then end wrk's timer (SIGINT) so it reports at once.
+        while proc.poll() is None and len(list(Path(tmp).glob("done-*"))) < concurrency:
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    match = re.search(r"^RESULT (.*)$", out, re.M)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{out}")
+    fields = dict(part.split("=", 1) for part in match.group(1).split())
+    # "none": the connection broke before the answer (the vote was sent once and not again).
+    statuses = {(int(k) if k.isdigit() else k): int(v) for k, v in (p.split("=") for p in fields["statuses"].split(",") if p)}
+    errors = ", ".join(f"{k[7:]} {v}" for k, v in fields.items() if k.startswith("errors_") and v != "0")
+    return Timing(statuses, float(fields["seconds"]), float(fields["p50_ms"]), float(fields["p95_ms"]),
+                  float(fields["p99_ms"]), float(fields["max_ms"]), errors)
+
+
+WRK_GET_REPORT = """
+function done(summary, latency, requests)
+  io.write(string.format("RESULT rate=%.1f p50_ms=%.2f p95_ms=%.2f\\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def wrk_get(port: int, path: str, concurrency: int, seconds: int) -> tuple[float, float, float]:
+    """Requests/s, p50 and p95 (ms) of GET `path` under wrk, one connection per thread."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_GET_REPORT)
+        script.flush()
+        out = subprocess.run(
+            ["wrk", "-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds}s", "-s", script.name,
+             f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
+        ).stdout
+    fields = dict(part.split("=", 1) for part in re.search(r"^RESULT (.*)$", out, re.M).group(1).split())
+    return float(fields["rate"]), float(fields["p50_ms"]), float(fields["p95_ms"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--voters", type=int, default=3000)
+    parser.add_argument("--voters", type=int, default=6000, help="timed votes, one per resident")
+    parser.add_argument("--warmup", type=int, default=300, help="votes by other residents before timing")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--same-voter", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: gunicorn.conf.py)")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk")
+    parser.add_argument("--ceiling-seconds", type=int, default=5)
     parser.add_argument("--port", type=int, default=5198)
     parser.add_argument("--database", default="ruamkhit_bench_ballots")
     args = parser.parse_args()
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        log("wrk is not installed (apt-get install wrk): falling back to the Python client, which shares the cores "
+            "with the server, so the figures below are lower than the server can do.")
+        args.client = "python"
 
     env = {
         **os.environ,
@@ -281,103 +426,106 @@ def main() -> None:
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("REDIS_URL", None)
-    log(f"Preparing {args.database}: migrations, area registry, a cycle of 50 projects, {args.voters + 1} residents...")
+    residents = args.warmup + args.voters + 1
+    log(f"Preparing {args.database}: migrations, area registry, a cycle of 50 projects, {residents} residents...")
     started = time.time()
     recreate_database(args.database)
     flask_cli(env, "db", "upgrade")
     flask_cli(env, "areas", "load")
-    data = prepare(env, args.voters)
+    data = prepare(env, residents - 1)
     log(f"  ready in {time.time() - started:.0f} s")
 
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     try:
-        asyncio.run(bench(args, env, data))
+        run(args, env, data)
     finally:
         stop(server)
 
 
-async def bench(args, env: dict, data: dict) -> None:
+def run(args, env: dict, data: dict) -> None:
     vote_path = f"/cycles/{data['cycle']}/budgets/{data['budget']}/vote"
     name = data["cookie_name"]
-    cookies = data["cookies"]
     rng = random.Random(11)
 
-    async def fetch_token(conn: Connection, index: int):
-        status, body = await conn.request(get_request(vote_path, f"{name}={cookies[index]}"))
-        match = TOKEN_RE.search(body)
-        if status != 200 or not match:
-            raise RuntimeError(f"ballot form for voter {index}: HTTP {status}")
-        return index, match.group(1).decode()
+    def vote(index: int) -> tuple[str, str, str]:
+        form = [("csrf_token", data["tokens"][index])] + random_ballot(rng, data["projects"], data["amount"])
+        return vote_path, f"{name}={data['cookies'][index]}", urlencode(form)
 
-    log(f"Fetching {args.voters} ballot forms (CSRF tokens; not timed)...")
-    tokens = dict(await run_pool(list(range(args.voters + 1)), args.concurrency, args.port, fetch_token))
+    # The server answers the ballot form of a resident with a form that has a CSRF token.
+    page = urllib.request.urlopen(urllib.request.Request(
+        f"http://127.0.0.1:{args.port}{vote_path}", headers={"Cookie": f"{name}={data['cookies'][0]}", "User-Agent": USER_AGENT},
+    ), timeout=10).read()
+    if not TOKEN_RE.search(page):
+        raise RuntimeError("the ballot form has no CSRF token")
 
-    requests = {i: post_request(vote_path, f"{name}={cookies[i]}",
-                                [("csrf_token", tokens[i])] + random_ballot(rng, data["projects"], data["amount"]))
-                for i in range(args.voters)}
+    send = wrk_votes if args.client == "wrk" else python_votes
+    warmup = [vote(i) for i in range(args.warmup)]
+    timed = [vote(i) for i in range(args.warmup, args.warmup + args.voters)]
+    workers = f"workers {args.workers}" if args.workers else "workers from gunicorn.conf.py"
+    threads = f"threads {args.threads}" if args.threads else "threads from gunicorn.conf.py"
+    log(f"Warm-up: {len(warmup)} votes (not timed)...")
+    warm = send(args.port, warmup, args.concurrency) if warmup else None
+    log(f"Timing {len(timed)} vote POSTs by {args.concurrency} concurrent voters, client {args.client} "
+        f"(gunicorn: {workers}, {threads})...")
+    timing = send(args.port, timed, args.concurrency)
 
-    async def vote(conn: Connection, index: int):
-        t0 = time.perf_counter()
-        status, _ = await conn.request(requests[index])
-        return status, time.perf_counter() - t0
-
-    log(f"Timing {args.voters} vote POSTs by {args.concurrency} concurrent voters "
-        f"(gunicorn {args.workers} workers x {args.threads} threads)...")
-    t0 = time.perf_counter()
-    results = await run_pool(list(range(args.voters)), args.concurrency, args.port, vote)
-    elapsed = time.perf_counter() - t0
-    accepted = sum(1 for status, _ in results if status == 302)
-    latencies = sorted(latency for _, latency in results)
+    accepted = timing.statuses.get(302, 0) + (warm.statuses.get(302, 0) if warm else 0)
     budget = data["budget"]
     live = count(env, "SELECT count(*) FROM cycle_ballots WHERE budget_id = %(b)s AND NOT replaced", b=budget)
     voters = count(env, "SELECT count(*) FROM cycle_voters WHERE budget_id = %(b)s", b=budget)
     linked = count(env, "SELECT count(DISTINCT voter_hash) FROM cycle_ballots WHERE budget_id = %(b)s AND NOT replaced", b=budget)
-    statuses = {}
-    for status, _ in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    log("")
-    log(f"ballots cast:        {accepted} of {args.voters} in {elapsed:.2f} s  ->  {accepted / elapsed:,.0f} ballots/s")
-    log(f"latency (ms):        p50 {1000 * statistics.median(latencies):.1f}  p95 {1000 * latencies[int(0.95 * len(latencies)) - 1]:.1f}"
-        f"  max {1000 * latencies[-1]:.1f}")
-    log(f"HTTP statuses:       {statuses}")
-    log(f"lost:                {max(accepted - live, 0)}  (accepted votes without a counted ballot)")
-    log(f"duplicated:          {max(live - voters, 0) + (live - linked)}  (counted ballots beyond one per voter)")
+    # The client must send each vote once: a vote received twice would show as a change.
+    resent = count(env, "SELECT count(*) FROM cycle_voters WHERE budget_id = %(b)s AND changed_count > 0", b=budget)
+    unanswered = timing.statuses.get("none", 0) + (warm.statuses.get("none", 0) if warm else 0)
+    lost = max(accepted - live, 0)
+    duplicated = max(live - voters, 0) + (live - linked) + max(live - accepted - unanswered, 0)
 
-    # What the same server does with the least possible request (one SELECT 1, no session):
-    # the ceiling this machine allows, for comparison.
-    health = get_request("/healthz", "x=1")
+    log(f"Ceiling: GET /healthz (one SELECT 1, no session) for {args.ceiling_seconds} s, same client and concurrency...")
+    if args.client == "wrk":
+        ceiling, ceiling_p50, ceiling_p95 = wrk_get(args.port, "/healthz", args.concurrency, args.ceiling_seconds)
+    else:
+        ceiling, ceiling_p50, ceiling_p95 = python_get(args.port, "/healthz", args.concurrency, 3000)
 
-    async def ping(conn: Connection, _):
-        status, _ = await conn.request(health)
-        return status
-
-    t0 = time.perf_counter()
-    pings = await run_pool(list(range(args.voters)), args.concurrency, args.port, ping)
-    ping_elapsed = time.perf_counter() - t0
-    log(f"for comparison:      GET /healthz (one SELECT 1) {len(pings) / ping_elapsed:,.0f} requests/s on the same server")
-
-    # One voter, many simultaneous submissions.
-    same = args.voters  # the extra resident, who has not voted yet
+    same = args.warmup + args.voters  # the extra resident, who has not voted yet
     user_id = data["users"][same]
-    burst = [post_request(vote_path, f"{name}={cookies[same]}",
-                          [("csrf_token", tokens[same])] + random_ballot(rng, data["projects"], data["amount"]))
-             for _ in range(args.same_voter)]
-
-    async def one(conn: Connection, raw: bytes):
-        status, _ = await conn.request(raw)
-        return status
-
-    log("")
     log(f"{args.same_voter} simultaneous submissions from one voter...")
-    t0 = time.perf_counter()
-    burst_statuses = await run_pool(burst, args.same_voter, args.port, one)
-    elapsed = time.perf_counter() - t0
+    burst = [vote(same) for _ in range(args.same_voter)]
+
+    async def fire():
+        async def one(conn: Connection, item):
+            status, _ = await conn.request(post_request(*item))
+            return status
+
+        t0 = time.perf_counter()
+        statuses = await run_pool(burst, args.same_voter, args.port, one)
+        return statuses, time.perf_counter() - t0
+
+    burst_statuses, burst_seconds = asyncio.run(fire())
     live_after = count(env, "SELECT count(*) FROM cycle_ballots WHERE budget_id = %(b)s AND NOT replaced", b=budget)
-    changed = count(env, "SELECT changed_count FROM cycle_voters WHERE budget_id = %(b)s AND user_id = %(u)s", b=budget, u=user_id)
-    ok = sum(1 for s in burst_statuses if s == 302)
-    log(f"accepted:            {ok} of {args.same_voter} in {elapsed:.2f} s (each replaced the one before)")
-    log(f"ballots standing:    {live_after - live} for that voter (must be 1); vote changes recorded: {changed}")
-    log(f"verdict:             {'OK' if live_after - live == 1 and changed == ok - 1 and accepted == live else 'FAILED'}")
+    changed = count(env, "SELECT changed_count FROM cycle_voters WHERE budget_id = %(b)s AND user_id = %(u)s",
+                    b=budget, u=user_id)
+    burst_ok = sum(1 for s in burst_statuses if s == 302)
+    standing = live_after - live
+
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(timing.statuses.items(), key=str))
+    ok = (lost == 0 and duplicated == 0 and resent == 0 and timing.statuses.get(302, 0) == len(timed)
+          and standing == 1 and changed == burst_ok - 1)
+    print("")
+    print(f"client:              {args.client}, {args.concurrency} concurrent voters; gunicorn {workers}, {threads}")
+    print(f"ballots cast:        {timing.statuses.get(302, 0)} of {len(timed)} in {timing.seconds:.2f} s  ->  "
+        f"{timing.statuses.get(302, 0) / timing.seconds:,.0f} ballots/s")
+    print(f"latency (ms):        p50 {timing.p50:.1f}  p95 {timing.p95:.1f}  p99 {timing.p99:.1f}  max {timing.peak:.1f}")
+    print(f"HTTP statuses:       {statuses}" + (f"  (socket errors: {timing.errors})" if timing.errors else ""))
+    print(f"lost:                {lost}  (accepted votes without a counted ballot)")
+    print(f"duplicated:          {duplicated}  (counted ballots beyond one per accepted voter)")
+    print(f"sent twice:          {resent}  (votes the server received more than once; the client must send each once)")
+    print(f"ceiling:             GET /healthz {ceiling:,.0f} requests/s (p50 {ceiling_p50:.1f} ms, p95 {ceiling_p95:.1f} ms)"
+        " on the same server with the same client")
+    print(f"same voter:          {burst_ok} of {args.same_voter} accepted in {burst_seconds:.2f} s; "
+        f"ballots standing {standing} (must be 1); vote changes recorded {changed}")
+    print(f"verdict:             {'OK' if ok else 'FAILED'}")
+    if not ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
