@@ -241,6 +241,7 @@ class VotingCycle:
     phase_override: Phase | None
     results_published_at: datetime | None
     config_version: int
+    created_at: datetime
     area: VotingArea
 
 
@@ -254,7 +255,7 @@ class VotingBudget:
 _CYCLE_COLUMNS = (
     "id", "ballot_kind", "min_projects", "max_projects", "min_share_percent", "points_total", "points_max", "rank_k",
     "ideas_from", "supports_from", "review_from", "voting_from", "results_from", "implementation_from",
-    "phase_override", "results_published_at", "config_version",
+    "phase_override", "results_published_at", "config_version", "created_at",
 )
 _AREA_COLUMNS = ("id", "kind", "province_code", "lg_type", "district_code")
 
@@ -293,15 +294,17 @@ class BallotSetup:
     area_codes: frozenset[str] | None  # the area's subdistricts; None: the whole province
 
 
-# (budget id, cycle.config_version) -> BallotSetup. An entry is never stale: every service
-# that changes budgets or ballot lines bumps config_version. (The area registry is
-# reference data that only `flask areas load` changes; restart the app after it.)
-_SETUP_CACHE: dict[tuple[int, int], BallotSetup] = {}
+# (budget id, cycle.config_version, cycle.created_at) -> BallotSetup. An entry is never
+# stale: every service that changes budgets or ballot lines bumps config_version, and
+# created_at tells apart two cycles that got the same ids (SQLite reuses the ids of a
+# rolled-back insert). The area registry is reference data that only `flask areas load`
+# changes: restart the app after it.
+_SETUP_CACHE: dict[tuple[int, int, datetime], BallotSetup] = {}
 _SETUP_CACHE_MAX = 512
 
 
 def ballot_setup(budget: CycleBudget | VotingBudget) -> BallotSetup:
-    key = (budget.id, budget.cycle.config_version or 1)
+    key = (budget.id, budget.cycle.config_version or 1, budget.cycle.created_at)
     found = _SETUP_CACHE.get(key)
     if found is None:
         codes = frozenset(db.session.scalars(
@@ -329,7 +332,8 @@ def voter_hash(budget_id: int, user_id: int) -> str:
 
 
 def new_receipt_code() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    # 32 letters: the low 5 bits of a random byte pick one uniformly.
+    raw = "".join(RECEIPT_ALPHABET[b & 31] for b in secrets.token_bytes(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 

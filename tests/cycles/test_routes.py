@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.cycles.models import CycleBallot, CycleVoter, Phase
+from app.cycles.models import BallotKind, CycleBallot, CycleVoter, Phase
 from app.cycles.phases import bangkok_today
 from app.extensions import db
 from tests.cycles import factories as f
@@ -93,6 +93,55 @@ def test_tampered_ballot_ids_of_another_budget_and_repeated(client, official, vo
     over = client.post(vote_url(cycle, first), data={"project": [str(p.id) for p in first.projects]})
     assert "error-summary" in over.get_data(as_text=True)
     assert ballots() == 0
+
+
+def test_vote_post_reads_the_cycle_afresh(client, official, knapsack):
+    """The POST reads the budget as plain values and caches its ballot lines per config_version:
+    a wrong pair of ids is a 404, and a phase or ballot changed between two votes applies at once."""
+    from app.cycles import services
+
+    cycle, budget = knapsack
+    other = f.create_cycle(official)
+    first, second = f.create_user(), f.create_user()
+    login(client, first)
+    assert client.post(f"/cycles/{other.id}/budgets/{budget.id}/vote", data={"project": [str(budget.projects[0].id)]}).status_code == 404
+    assert client.post(f"/cycles/{cycle.id}/budgets/99999999/vote", data={"project": ["1"]}).status_code == 404
+    assert client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]}).status_code == 302
+    assert ballots() == 1
+    # Voting closed by hand: refused, the page says voting is not open.
+    services.override_phase(official, cycle, Phase.REVIEW, "แก้บัตร")
+    db.session.commit()  # as the official's page does
+    client.post("/logout")
+    login(client, second)
+    closed = client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
+    assert closed.status_code == 200 and 'name="project"' not in closed.get_data(as_text=True)
+    assert ballots() == 1
+    # The budget narrowed to one subdistrict meanwhile: the cached voters' subdistricts follow
+    # config_version, so a resident of another one is refused once voting reopens.
+    services.update_budget(official, budget, budget.name, budget.amount, ["500105"])
+    services.override_phase(official, cycle, None, "")
+    db.session.commit()
+    refused = client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
+    assert refused.status_code == 200 and 'name="project"' not in refused.get_data(as_text=True)
+    client.post("/logout")
+    login(client, f.create_user(subdistrict="500105"))
+    assert client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[1].id)]}).status_code == 302
+    assert ballots() == 2
+
+
+def test_vote_post_in_a_local_government(client, official):
+    # เทศบาลตำบลสุเทพ (5500107) lies in อำเภอเมืองเชียงใหม่ (5001): 500101 is in it, 500203 is not.
+    cycle = f.create_cycle(official, area_code="5500107", kind=BallotKind.APPROVAL)
+    budget = f.add_budget_with_projects(official, cycle)
+    outside = f.create_user(subdistrict="500203")
+    login(client, outside)
+    refused = client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
+    assert refused.status_code == 200 and 'name="project"' not in refused.get_data(as_text=True)
+    assert ballots() == 0
+    client.post("/logout")
+    login(client, f.create_user(subdistrict="500101"))
+    assert client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]}).status_code == 302
+    assert ballots() == 1
 
 
 def test_unverified_voter_sees_why(client, knapsack):
