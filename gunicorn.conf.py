@@ -1,19 +1,24 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-The app is CPU-bound Python that waits on PostgreSQL a few times a request
+The app is CPU-bound Python that waits on PostgreSQL several times a request
 (and on the disk at each commit: a vote is answered only once it is
-durable). One process per core keeps the cores busy with Python; a few
-threads per process overlap those waits without much GIL contention.
-Measured with bench/ballots.py on a 2-core machine (see the README).
-Every value can be overridden from the environment or on the command line.
+durable). While one request waits, the core should run another: two
+processes per core with two threads each kept both cores of the benchmark
+machine busiest (bench/ballots.py, 2 cores: 4 x 2 gave the most ballots a
+second; 2 x 4, 3 x 3, 5 x 2 and 6-8 single-threaded processes did no
+better, within the noise of the machine). More threads per process mostly
+queue on the GIL. Each process holds at most `threads` database
+connections at once (SQLAlchemy's default pool of 5 is enough), so
+PostgreSQL sees workers x threads connections. Every value can be overridden from the environment
+(GUNICORN_WORKERS, GUNICORN_THREADS, ...) or on the command line.
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # Keep connections from the reverse proxy open between requests (no new TCP
 # handshake and no new thread hand-off per request).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 30))
