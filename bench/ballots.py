@@ -461,8 +461,11 @@ def run(args, env: dict, data: dict) -> None:
     send = wrk_votes if args.client == "wrk" else python_votes
     warmup = [vote(i) for i in range(args.warmup)]
     timed = [vote(i) for i in range(args.warmup, args.warmup + args.voters)]
-    workers = f"workers {args.workers}" if args.workers else "workers from gunicorn.conf.py"
-    threads = f"threads {args.threads}" if args.threads else "threads from gunicorn.conf.py"
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    workers = f"{args.workers} workers" if args.workers else f"{conf['workers']} workers (gunicorn.conf.py)"
+    threads = f"{args.threads} threads" if args.threads else f"{conf['threads']} threads each (gunicorn.conf.py)"
     log(f"Warm-up: {len(warmup)} votes (not timed)...")
     warm = send(args.port, warmup, args.concurrency) if warmup else None
     log(f"Timing {len(timed)} vote POSTs by {args.concurrency} concurrent voters, client {args.client} "
@@ -480,7 +483,8 @@ def run(args, env: dict, data: dict) -> None:
     lost = max(accepted - live, 0)
     duplicated = max(live - voters, 0) + (live - linked) + max(live - accepted - unanswered, 0)
 
-    log(f"Ceiling: GET /healthz (one SELECT 1, no session) for {args.ceiling_seconds} s, same client and concurrency...")
+    log("Ceiling: GET /healthz (one SELECT 1, no session), same client and concurrency"
+        + (f", for {args.ceiling_seconds} s..." if args.client == "wrk" else ", 3000 requests..."))
     if args.client == "wrk":
         ceiling, ceiling_p50, ceiling_p95 = wrk_get(args.port, "/healthz", args.concurrency, args.ceiling_seconds)
     else:
