@@ -24,7 +24,10 @@ database that every accepted vote is exactly one counted ballot (0 lost,
 0 duplicated), then measures GET /healthz (one SELECT 1) with the same
 client and concurrency: the ceiling of this server on this machine. Finally
 one resident sends --same-voter submissions at the same moment: exactly
-one ballot must stand.
+one ballot must stand. Last, the floor: the same vote requests, sent the
+same way, to bench/floor_app.py under the same gunicorn settings, an app
+with no framework that only INSERTs each request body and COMMITs: no vote
+can be cheaper than that on this machine.
 
 Everything is bounded (N voters, one POST each; a few seconds of
 /healthz) and talks to 127.0.0.1 only. Run it under flock when other
@@ -292,14 +295,15 @@ def python_get(port: int, path: str, concurrency: int, requests: int) -> tuple[f
 # --- the benchmark ----------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None,
+                   target: str = "wsgi:app") -> subprocess.Popen:
     args = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
             "--log-level", os.environ.get("BENCH_GUNICORN_LOG", "warning")]
     if workers:
         args += ["--workers", str(workers)]
     if threads:
         args += ["--threads", str(threads)]
-    server = subprocess.Popen([*args, "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen([*args, target], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -437,12 +441,35 @@ def main() -> None:
 
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     try:
-        run(args, env, data)
+        timed, ok = run(args, env, data)
     finally:
         stop(server)
+    floor(args, env, timed)
+    if not ok:
+        sys.exit(1)
 
 
-def run(args, env: dict, data: dict) -> None:
+def floor(args, env: dict, votes: list[tuple[str, str, str]]) -> None:
+    """The same votes sent the same way to bench/floor_app.py: one INSERT and COMMIT each, nothing else."""
+    import psycopg
+
+    dsn = env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_floor")
+        conn.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, body text NOT NULL)")
+    log("Floor: the same votes to a framework-free app that only INSERTs each body and COMMITs...")
+    server = start_gunicorn({**env, "FLOOR_DSN": dsn}, args.port, args.workers, args.threads, "bench.floor_app:app")
+    try:
+        send = wrk_votes if args.client == "wrk" else python_votes
+        timing = send(args.port, votes, args.concurrency)
+    finally:
+        stop(server)
+    rate = timing.statuses.get(302, 0) / timing.seconds
+    print(f"floor:               {rate:,.0f} durable one-row INSERTs/s (p50 {timing.p50:.1f} ms) by the same client and "
+          "gunicorn settings, with no framework, session, CSRF or rule: no vote can be cheaper on this machine")
+
+
+def run(args, env: dict, data: dict) -> tuple[list[tuple[str, str, str]], bool]:
     vote_path = f"/cycles/{data['cycle']}/budgets/{data['budget']}/vote"
     name = data["cookie_name"]
     rng = random.Random(11)
@@ -528,8 +555,7 @@ def run(args, env: dict, data: dict) -> None:
     print(f"same voter:          {burst_ok} of {args.same_voter} accepted in {burst_seconds:.2f} s; "
         f"ballots standing {standing} (must be 1); vote changes recorded {changed}")
     print(f"verdict:             {'OK' if ok else 'FAILED'}")
-    if not ok:
-        sys.exit(1)
+    return timed, ok
 
 
 if __name__ == "__main__":
