@@ -24,15 +24,20 @@ Going stale: domains say which changed rows touch which scopes
 (`register_scopes`). When a transaction that changed such a row commits,
 the scopes' generation goes up, and a page kept under an older generation is
 not served again. So a new, edited, withdrawn, answered, hidden or restored
-idea shows at once. Counters changed by a single SQL UPDATE (supports,
+idea shows at once (with Redis, within a second in other processes: see
+Storage). Counters changed by a single SQL UPDATE (supports,
 comments) are not seen by the ORM and may lag by up to PAGE_CACHE_SECONDS.
 
-Storage: Redis when REDIS_URL is set, shared by every worker (a hit is one
-round trip: a small Lua script returns the page and its scopes' current
-generations; so not for Redis Cluster); otherwise a bounded store inside the
-process, where a generation bump reaches only the process that made it and
-the others catch up within PAGE_CACHE_SECONDS. If Redis fails, pages are
-rendered as if there were no cache.
+Storage: Redis when REDIS_URL is set, shared by every worker (a lookup is
+one round trip: a small Lua script returns the page and its scopes' current
+generations; so not for Redis Cluster). A page found current is then kept
+in the process for PAGE_CACHE_LOCAL_SECONDS (1 by default), since asking
+Redis costs more than the rest of a hit: a change made by another process
+reaches this one's readers within that second; the process that made the
+change drops its own copies at once. Without Redis, a bounded store inside
+the process, where a generation bump reaches only the process that made it
+and the others catch up within PAGE_CACHE_SECONDS. If Redis fails, pages
+are rendered as if there were no cache.
 """
 from __future__ import annotations
 
@@ -190,16 +195,38 @@ class PageCache:
     def __init__(self, app: Flask) -> None:
         url = app.config.get("REDIS_URL")
         self.store: Store = RedisStore(url) if url else LocalStore()
+        # With Redis, a page found current is also kept in this process for
+        # PAGE_CACHE_LOCAL_SECONDS: asking Redis costs more than the rest of a hit.
+        self.local_seconds = float(app.config.get("PAGE_CACHE_LOCAL_SECONDS", 1.0)) if url else 0.0
+        self._local: OrderedDict[str, tuple[float, CachedPage]] = OrderedDict()
+        self._local_lock = threading.Lock()
 
     def fetch(self, key: str) -> CachedPage | None:
         """The stored page if it is still current."""
+        if self.local_seconds > 0:
+            with self._local_lock:
+                kept = self._local.get(key)
+            if kept is not None and kept[0] > time.monotonic():
+                return kept[1]
         try:
             raw, generations = self.store.fetch(key)
         except Exception:  # noqa: BLE001 - a cache outage must not break the page
             log.warning("page cache unavailable", exc_info=True)
             return None
         page = CachedPage.decode(raw) if raw else None
-        return page if page is not None and page.generations == generations else None
+        if page is None or page.generations != generations:
+            return None
+        self._keep(key, page)
+        return page
+
+    def _keep(self, key: str, page: CachedPage) -> None:
+        if self.local_seconds <= 0:
+            return
+        with self._local_lock:
+            self._local[key] = (time.monotonic() + self.local_seconds, page)
+            self._local.move_to_end(key)
+            while len(self._local) > LOCAL_MAX_PAGES:
+                self._local.popitem(last=False)
 
     def generations(self, scopes: list[str]) -> str | None:
         try:
@@ -213,11 +240,15 @@ class PageCache:
             self.store.put(key, page.encode(), seconds)
         except Exception:  # noqa: BLE001
             log.warning("page cache unavailable", exc_info=True)
+            return
+        self._keep(key, page)
 
     def bump(self, scopes: Iterable[str]) -> None:
         scopes = sorted(set(scopes))
         if not scopes:
             return
+        with self._local_lock:  # this process sees its own changes at once
+            self._local.clear()
         try:
             self.store.bump(scopes)
         except Exception:  # noqa: BLE001 - PAGE_CACHE_SECONDS still bounds how stale a page can be

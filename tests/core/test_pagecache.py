@@ -1,6 +1,8 @@
 """The page cache for readers who are not signed in: what is cached, for whom, and when it goes stale."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.accounts.models import Role
@@ -199,13 +201,39 @@ def test_redis_store_shares_pages_and_generations():
         client.delete(*keys)
 
 
-def test_the_page_cache_works_through_redis(app, client, cache):
+def _redis_or_skip(url="redis://127.0.0.1:6379/15"):
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
+    return redis, url
+
+
+def test_a_change_in_another_process_reaches_the_local_copies_within_their_seconds(app, client, cache):
+    redis, url = _redis_or_skip()
+    redis.Redis.from_url(url).flushdb()
+    cache.store = RedisStore(url)
+    cache.local_seconds = 0.3
+    other_process = RedisStore(url)
+    try:
+        client.get(LIST)
+        assert client.get(LIST).headers[HEADER] == "hit"
+        other_process.bump(["ideas:50"])
+        assert client.get(LIST).headers[HEADER] == "hit"  # this process's copy, for up to 0.3 s
+        time.sleep(0.35)
+        assert client.get(LIST).headers[HEADER] == "miss"
+        assert client.get(LIST).headers[HEADER] == "hit"
+        create_idea(title="ในกระบวนการเดียวกัน")
+        db.session.commit()  # a change in this process drops its own copies at once
+        page = client.get(LIST)
+        assert page.headers[HEADER] == "miss" and "ในกระบวนการเดียวกัน" in page.get_data(as_text=True)
+    finally:
+        redis.Redis.from_url(url).flushdb()
+
+
+def test_the_page_cache_works_through_redis(app, client, cache):
+    redis, url = _redis_or_skip()
     redis.Redis.from_url(url).flushdb()
     cache.store = RedisStore(url)
     try:
