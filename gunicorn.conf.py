@@ -25,3 +25,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 30))
 backlog = 2048
 timeout = 30
 graceful_timeout = 20
+
+
+def post_worker_init(worker):
+    """Load what the first request would otherwise wait for (PyThaiNLP's dictionary: about a second)."""
+    from app.ideas.search import warm_up
+
+    warm_up()

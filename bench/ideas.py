@@ -61,9 +61,14 @@ PG = "postgres@127.0.0.1:5432"
 # --- the two apps gunicorn serves -------------------------------------------------
 
 def make_app():
-    """The real application on the bench database (rate limits off: one client sends everything)."""
-    from app import create_app
+    """The real application on the bench database (rate limits off: one client sends everything).
 
+    The Thai dictionary is loaded before requests, as gunicorn.conf.py's post_worker_init does in production.
+    """
+    from app import create_app
+    from app.ideas.search import warm_up
+
+    warm_up()
     return create_app(
         "development", SQLALCHEMY_DATABASE_URI=os.environ["BENCH_DATABASE_URL"], RATELIMIT_ENABLED=False,
     )

@@ -108,3 +108,12 @@ def test_results_beyond_the_first_page():
     second = search_ideas("ต้นไม้", limit=20, offset=20)
     assert first.total == 25 and len(first.hits) == 20 and len(second.hits) == 5
     assert not {h.idea.id for h in first.hits} & {h.idea.id for h in second.hits}
+
+
+def test_gunicorn_workers_load_the_thai_dictionary_before_taking_requests():
+    import runpy
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    conf["post_worker_init"](None)  # loads PyThaiNLP's dictionary; must not need a request
+    assert tokenize("ไฟฟ้าส่องสว่าง") == ["ไฟฟ้า", "ส่องสว่าง"]
