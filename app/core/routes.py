@@ -48,19 +48,24 @@ def about():
     return render_template("core/about.html")
 
 
-@bp.post("/language")
-def set_language():
-    lang = request.form.get("lang", "")
-    target = safe_next(request.form.get("next"), url_for("core.home"))
-    response = redirect(target)
+def _back_with_language(lang: str, next_url: str | None):
+    """A redirect to `next_url` (or home) that remembers `lang` in the cookie, if it is one of ours."""
+    response = redirect(safe_next(next_url, url_for("core.home")))
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
         )
-        if current_user.is_authenticated and current_user.locale != lang:
-            current_user.locale = lang
-            db.session.commit()
+    return response
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    response = _back_with_language(lang, request.form.get("next"))
+    if lang in current_app.config["LANGUAGES"] and current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
     return response
 
 
@@ -71,14 +76,7 @@ def switch_language(lang: str):
     It only sets the language cookie (harmless if another site links here);
     signed-in users get the form above, which also saves their setting.
     """
-    target = safe_next(request.args.get("next"), url_for("core.home"))
-    response = redirect(target)
-    if lang in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
-        )
-    return response
+    return _back_with_language(lang, request.args.get("next"))
 
 
 @bp.get("/healthz")
