@@ -109,36 +109,52 @@ class Store(Protocol):
     def bump(self, scopes: Iterable[str]) -> None: ...
 
 
+class ExpiringMap:
+    """A map whose entries expire after their own seconds, holding at most `max_items` (oldest dropped first)."""
+
+    def __init__(self, max_items: int = LOCAL_MAX_PAGES) -> None:
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_items
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            kept = self._items.get(key)
+        return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+    def put(self, key: str, value: Any, seconds: float) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + seconds, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class LocalStore:
     """Pages and generations in this process, at most LOCAL_MAX_PAGES pages, oldest dropped first."""
 
     def __init__(self, max_pages: int = LOCAL_MAX_PAGES) -> None:
-        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._pages = ExpiringMap(max_pages)
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._max = max_pages
 
     def fetch(self, key: str) -> tuple[bytes | None, str]:
         """The stored page and the current generations of the scopes it names."""
-        with self._lock:
-            stored = self._pages.get(key)
-            if stored is None or stored[0] <= time.monotonic():
-                return None, ""
-            return stored[1], self._joined(scopes_of(stored[1]))
+        raw = self._pages.get(key)
+        if raw is None:
+            return None, ""
+        return raw, self.generations(scopes_of(raw))
 
     def generations(self, scopes: list[str]) -> str:
         with self._lock:
-            return self._joined(scopes)
-
-    def _joined(self, scopes: list[str]) -> str:
-        return ",".join(str(self._generations.get(s, 0)) for s in scopes)
+            return ",".join(str(self._generations.get(s, 0)) for s in scopes)
 
     def put(self, key: str, value: bytes, ttl: int) -> None:
-        with self._lock:
-            self._pages[key] = (time.monotonic() + ttl, value)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._max:
-                self._pages.popitem(last=False)
+        self._pages.put(key, value, ttl)
 
     def bump(self, scopes: Iterable[str]) -> None:
         with self._lock:
@@ -198,16 +214,14 @@ class PageCache:
         # With Redis, a page found current is also kept in this process for
         # PAGE_CACHE_LOCAL_SECONDS: asking Redis costs more than the rest of a hit.
         self.local_seconds = float(app.config.get("PAGE_CACHE_LOCAL_SECONDS", 1.0)) if url else 0.0
-        self._local: OrderedDict[str, tuple[float, CachedPage]] = OrderedDict()
-        self._local_lock = threading.Lock()
+        self._local = ExpiringMap()
 
     def fetch(self, key: str) -> CachedPage | None:
         """The stored page if it is still current."""
         if self.local_seconds > 0:
-            with self._local_lock:
-                kept = self._local.get(key)
-            if kept is not None and kept[0] > time.monotonic():
-                return kept[1]
+            kept = self._local.get(key)
+            if kept is not None:
+                return kept
         try:
             raw, generations = self.store.fetch(key)
         except Exception:  # noqa: BLE001 - a cache outage must not break the page
@@ -220,13 +234,8 @@ class PageCache:
         return page
 
     def _keep(self, key: str, page: CachedPage) -> None:
-        if self.local_seconds <= 0:
-            return
-        with self._local_lock:
-            self._local[key] = (time.monotonic() + self.local_seconds, page)
-            self._local.move_to_end(key)
-            while len(self._local) > LOCAL_MAX_PAGES:
-                self._local.popitem(last=False)
+        if self.local_seconds > 0:
+            self._local.put(key, page, self.local_seconds)
 
     def generations(self, scopes: list[str]) -> str | None:
         try:
@@ -247,8 +256,7 @@ class PageCache:
         scopes = sorted(set(scopes))
         if not scopes:
             return
-        with self._local_lock:  # this process sees its own changes at once
-            self._local.clear()
+        self._local.clear()  # this process sees its own changes at once
         try:
             self.store.bump(scopes)
         except Exception:  # noqa: BLE001 - PAGE_CACHE_SECONDS still bounds how stale a page can be

@@ -177,13 +177,17 @@ def test_cached_page_round_trip_keeps_any_body_and_headers():
     assert CachedPage.decode(b"a\nb\nnot json\nbody") is None
 
 
-def test_redis_store_shares_pages_and_generations():
+def _redis_or_skip(url="redis://127.0.0.1:6379/15"):
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
+    return redis, url
+
+
+def test_redis_store_shares_pages_and_generations():
+    redis, url = _redis_or_skip()
     one, two = RedisStore(url), RedisStore(url)
     client = redis.Redis.from_url(url)
     keys = ("rk:gen:test-a", "rk:gen:test-b", "rk:page:test")
@@ -199,15 +203,6 @@ def test_redis_store_shares_pages_and_generations():
         assert 0 < client.ttl("rk:page:test") <= 30
     finally:
         client.delete(*keys)
-
-
-def _redis_or_skip(url="redis://127.0.0.1:6379/15"):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return redis, url
 
 
 def test_a_change_in_another_process_reaches_the_local_copies_within_their_seconds(app, client, cache):
