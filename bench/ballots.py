@@ -55,6 +55,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.wrk import wrk_get  # noqa: E402 - after the path is set
+
 PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 USER_AGENT = "ruamkhit-bench"
 TOKEN_RE = re.compile(rb'name="csrf_token" value="([^"]+)"')
@@ -380,27 +382,6 @@ def wrk_votes(port: int, votes: list[tuple[str, str, str]], concurrency: int) ->
                   float(fields["p99_ms"]), float(fields["max_ms"]), errors)
 
 
-WRK_GET_REPORT = """
-function done(summary, latency, requests)
-  io.write(string.format("RESULT rate=%.1f p50_ms=%.2f p95_ms=%.2f\\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
-end
-"""
-
-
-def wrk_get(port: int, path: str, concurrency: int, seconds: int) -> tuple[float, float, float]:
-    """Requests/s, p50 and p95 (ms) of GET `path` under wrk, one connection per thread."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(WRK_GET_REPORT)
-        script.flush()
-        out = subprocess.run(
-            ["wrk", "-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds}s", "-s", script.name,
-             f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
-        ).stdout
-    fields = dict(part.split("=", 1) for part in re.search(r"^RESULT (.*)$", out, re.M).group(1).split())
-    return float(fields["rate"]), float(fields["p50_ms"]), float(fields["p95_ms"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=6000, help="timed votes, one per resident")
@@ -513,7 +494,9 @@ def run(args, env: dict, data: dict) -> tuple[list[tuple[str, str, str]], bool]:
     log("Ceiling: GET /healthz (one SELECT 1, no session), same client and concurrency"
         + (f", for {args.ceiling_seconds} s..." if args.client == "wrk" else ", 3000 requests..."))
     if args.client == "wrk":
-        ceiling, ceiling_p50, ceiling_p95 = wrk_get(args.port, "/healthz", args.concurrency, args.ceiling_seconds)
+        # One connection per wrk thread, as the votes are sent.
+        ceiling_p50, ceiling_p95, ceiling = wrk_get(f"http://127.0.0.1:{args.port}/healthz", seconds=args.ceiling_seconds,
+                                                    connections=args.concurrency, threads=args.concurrency)
     else:
         ceiling, ceiling_p50, ceiling_p95 = python_get(args.port, "/healthz", args.concurrency, 3000)
 

@@ -392,36 +392,12 @@ def stop(proc: subprocess.Popen) -> None:
             pass
 
 
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %.3f %.3f\\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50) / 1000, latency:percentile(95) / 1000))
-end
-"""
-
-
 def measure_wrk(port: int, path: str, seconds: int, concurrency: int):
-    """p50 ms, p95 ms and requests per second of `path` under wrk for `seconds`."""
-    import tempfile
+    """p50 ms, p95 ms and requests per second of `path` under wrk for `seconds`, after a 1 s warm-up."""
+    from bench.wrk import wrk_get
 
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_REPORT)
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        subprocess.run(["wrk", "-t1", "-c", str(concurrency), "-d", "1s", "--timeout", "10s", "-H", "Accept-Language: th", url],
-                       check=True, capture_output=True)  # warm-up: connections, the page cache, PostgreSQL's buffers
-        out = subprocess.run(["wrk", "-t1", "-c", str(concurrency), "-d", f"{seconds}s", "--timeout", "10s", "-H", "Accept-Language: th",
-                              "-s", script.name, url], check=True, capture_output=True, text=True).stdout
-    finally:
-        os.unlink(script.name)
-    line = next((line for line in out.splitlines() if line.startswith("RESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no result for {path}:\n{out}")
-    count, duration_us, errors, p50, p95 = line.split()[1:]
-    if int(errors):
-        raise RuntimeError(f"{path}: {errors} of {count} requests failed or were not 200:\n{out}")
-    return float(p50), float(p95), int(count) / (int(duration_us) / 1e6)
+    return wrk_get(f"http://127.0.0.1:{port}{path}", seconds=seconds, connections=concurrency,
+                   headers=("Accept-Language: th",), warmup_seconds=1)
 
 
 def measure_python(port: int, path: str, requests: int, concurrency: int, warmup: int = 20):
