@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.fields import DateInputField, FiscalYearField
 from app.core.validators import no_control_chars
 from app.cycles.models import BallotKind, Completion, Phase, ProgressStatus, TallyRule
 from app.cycles.phases import PHASE_LABELS
@@ -45,15 +46,15 @@ def _optional_int(label, low=0, high=1_000_000):
 
 class CycleForm(FlaskForm):
     title = StringField(_l("Cycle title"), validators=[DataRequired(), Length(max=200), no_control_chars])
-    fiscal_year = IntegerField(_l("Fiscal year (Buddhist Era)"), validators=[InputRequired(), NumberRange(min=2400, max=2700)])
+    fiscal_year = FiscalYearField(_l("Fiscal year (Buddhist Era)"), validators=[InputRequired(message=_l("Enter the fiscal year, for example 2570."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
     total_budget = IntegerField(_l("Total budget (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
-    ideas_from = DateField(_l("Idea collection starts"), validators=[InputRequired()])
-    supports_from = DateField(_l("Supports start"), validators=[InputRequired()])
-    review_from = DateField(_l("Review starts"), validators=[InputRequired()])
-    voting_from = DateField(_l("Voting opens"), validators=[InputRequired()])
-    results_from = DateField(_l("Voting closes and results start"), validators=[InputRequired()])
-    implementation_from = DateField(_l("Implementation starts"), validators=[InputRequired()])
+    ideas_from = DateInputField(_l("Idea collection starts"), validators=[InputRequired()])
+    supports_from = DateInputField(_l("Supports start"), validators=[InputRequired()])
+    review_from = DateInputField(_l("Review starts"), validators=[InputRequired()])
+    voting_from = DateInputField(_l("Voting opens"), validators=[InputRequired()])
+    results_from = DateInputField(_l("Voting closes and results start"), validators=[InputRequired()])
+    implementation_from = DateInputField(_l("Implementation starts"), validators=[InputRequired()])
     ballot_kind = SelectField(_l("Ballot"), choices=[SelectChoice(k.value, label) for k, label in BALLOT_KIND_LABELS.items()])
     min_projects = _optional_int(_l("Approval: least number of projects"), 1, 1000)
     max_projects = _optional_int(_l("Approval: most number of projects"), 1, 1000)
@@ -90,7 +91,7 @@ class PhaseForm(FlaskForm):
 
 class PaperBatchForm(FlaskForm):
     forum_name = StringField(_l("Village forum (ประชาคมหมู่บ้าน)"), validators=[DataRequired(), Length(max=200), no_control_chars])
-    forum_date = DateField(_l("Date of the forum"), validators=[InputRequired()])
+    forum_date = DateInputField(_l("Date of the forum"), validators=[InputRequired()])
     count = IntegerField(_l("Number of identical ballots"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100_000)])
 
 
@@ -105,7 +106,7 @@ class ImportForm(FlaskForm):
 class ProgressForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[])
     percent = IntegerField(_l("Percentage done"), validators=[InputRequired(), NumberRange(min=0, max=100)])
-    happened_on = DateField(_l("Date"), validators=[InputRequired()])
+    happened_on = DateInputField(_l("Date"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), no_control_chars])
     photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP, up to 4)"))
 

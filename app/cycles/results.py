@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 
 from app.areas.models import Area
 from app.audit.services import record
-from app.core.formatting import fiscal_year as fiscal_year_of, format_baht
+from app.core.formatting import fiscal_year as fiscal_year_of, fiscal_year_bounds, format_baht
 from app.core.timeutil import utcnow
 from app.cycles.errors import CycleError
 from app.cycles.models import (
@@ -431,12 +431,14 @@ def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cy
         threshold = threshold or 1
     today = bangkok_today()
     title = (election.meta.get("description") or filename or "pabulib").strip()[:200]
+    # Implementation starts on the last day of the fiscal year (phases lie within it, services.phase_window).
+    year = fiscal_year_of(today + timedelta(days=1))
     cycle = create_cycle(official, area, CycleSettings(
-        fiscal_year=fiscal_year_of(today), title=title,
+        fiscal_year=year, title=title,
         description=(election.meta.get("comment") or "")[:5000],
         total_budget=budget_amount, ballot_kind=kind, rule=rule, completion=completion,
         ideas_from=today - timedelta(days=4), supports_from=today - timedelta(days=3), review_from=today - timedelta(days=2),
-        voting_from=today - timedelta(days=1), results_from=today, implementation_from=today + timedelta(days=365),
+        voting_from=today - timedelta(days=1), results_from=today, implementation_from=fiscal_year_bounds(year)[1],
         threshold=threshold, **settings,
     ))
     cycle.imported_from = filename[:200] or "upload.pb"

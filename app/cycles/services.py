@@ -82,6 +82,8 @@ def _check_settings(s: CycleSettings) -> None:
     message = validate_dates(s.dates())
     if message:
         problems.append(message)
+    if 2400 <= s.fiscal_year <= 2700:
+        problems.extend(_dates_outside_fiscal_window(s))
     kind = s.ballot_kind
     if kind is BallotKind.APPROVAL:
         if s.min_projects is not None and s.max_projects is not None and s.min_projects > s.max_projects:
@@ -101,6 +103,38 @@ def _check_settings(s: CycleSettings) -> None:
         problems.append(_l("The greedy rule with a threshold needs the least number of votes (or points) a project must get."))
     if problems:
         raise CycleError(*problems)
+
+
+def phase_window(fiscal_year: int) -> tuple[date, date]:
+    """The days a cycle's phases may start on: from the first day of the previous fiscal year to the last of its own.
+
+    A cycle for ปีงบประมาณ 2570 collects ideas and votes while the 2570 budget
+    is being drawn up, during fiscal year 2569 (the local budget ordinance is
+    passed before 1 October), and its projects are carried out in 2570: so a
+    phase may start up to one fiscal year before the cycle's own and no later
+    than its last day. Anything further is nearly always a year typed in the
+    wrong era, which lands 543 years away.
+    """
+    from app.core.formatting import fiscal_year_bounds
+
+    first, _ = fiscal_year_bounds(fiscal_year - 1)
+    _, last = fiscal_year_bounds(fiscal_year)
+    return first, last
+
+
+def _dates_outside_fiscal_window(s: CycleSettings) -> list:
+    from app.core.formatting import format_date
+    from app.core.locale import current_locale
+
+    first, last = phase_window(s.fiscal_year)
+    if all(first <= day <= last for day in s.dates()):
+        return []
+    locale = current_locale()
+    return [_l(
+        "The phases of a cycle for fiscal year %(year)d must start between %(first)s and %(last)s "
+        "(from the start of the previous fiscal year to the end of its own).",
+        year=s.fiscal_year, first=format_date(first, locale), last=format_date(last, locale),
+    )]
 
 
 def _apply(cycle: Cycle, s: CycleSettings) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.core.fields import FiscalYearField
 from app.core.validators import no_control_chars
 
 
@@ -14,8 +15,8 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def year_field(label) -> IntegerField:
-    return IntegerField(
+def year_field(label) -> FiscalYearField:
+    return FiscalYearField(
         label,
         validators=[InputRequired(message=_l("Enter a Buddhist-Era fiscal year, for example 2570."))],
     )

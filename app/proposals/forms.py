@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.fields import FiscalYearField
 from app.core.validators import MAX_ID, as_id, no_control_chars
 from app.proposals.models import MAX_BAHT
 
@@ -84,9 +85,9 @@ class ProposalForm(FlaskForm):
     location_text = StringField(_l("Location (place, village, road)"), validators=[Optional(), Length(max=300), no_control_chars])
     subdistrict_codes = SelectMultipleField(_l("Subdistricts where the project takes place (optional)"), choices=[])
     estimated_cost = BahtField(_l("Estimated cost (baht)"), validators=[InputRequired(message=_l("Enter the estimated cost in baht."))])
-    fiscal_year = IntegerField(
+    fiscal_year = FiscalYearField(
         _l("Fiscal year (Buddhist Era)"),
-        validators=[InputRequired(), NumberRange(min=2500, max=2700, message=_l("Enter a Buddhist-Era fiscal year such as 2570."))],
+        validators=[InputRequired(message=_l("Enter a Buddhist-Era fiscal year such as 2570."))],
     )
     plan_item_id = SelectField(_l("Plan item the project serves"), coerce=_optional_int, validate_choice=False, choices=[])
     budget_years = HiddenField()

@@ -42,12 +42,20 @@ def voting_dates(today: date | None = None) -> dict:
     }
 
 
+def cycle_fiscal_year(dates: dict | None = None) -> int:
+    """The fiscal year whose window holds the dates: the one in which implementation starts."""
+    from app.core.formatting import fiscal_year
+
+    return fiscal_year((dates or voting_dates())["implementation_from"])
+
+
 def create_cycle(official, area_code="50", kind=BallotKind.KNAPSACK, rule=TallyRule.GREEDY, completion=Completion.ADD1,
-                 total=10_000_000, dates=None, **limits):
+                 total=10_000_000, dates=None, fiscal_year=None, **limits):
     area = areas.get_area_by_code(area_code)
+    dates = dates or voting_dates()
     settings = services.CycleSettings(
-        fiscal_year=2569, title="งบประมาณแบบมีส่วนร่วม 2569", description="ทดสอบ", total_budget=total,
-        ballot_kind=kind, rule=rule, completion=completion, **(dates or voting_dates()), **limits,
+        fiscal_year=fiscal_year or cycle_fiscal_year(dates), title="งบประมาณแบบมีส่วนร่วม", description="ทดสอบ", total_budget=total,
+        ballot_kind=kind, rule=rule, completion=completion, **dates, **limits,
     )
     return services.create_cycle(official, area, settings)
 

@@ -6,12 +6,18 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
+from app.core.dates import format_date_input
 from app.cycles import progress, results, services, voting
 from app.cycles.errors import CycleError
 from app.cycles.models import BallotKind, Phase, ProgressStatus
 from app.cycles.phases import bangkok_today
 from app.extensions import db
 from tests.cycles import factories as f
+
+
+def be(day):
+    """A date as a Thai reader types it (Buddhist Era)."""
+    return format_date_input(day, "th")
 
 
 def _photo() -> FileStorage:
@@ -55,11 +61,11 @@ def test_progress_form(funded, official, client):
     client.post("/login", data={"email": official.email, "password": f.PASSWORD})
     assert client.get(f"/cycles/{cycle.id}/projects/{winner.id}/progress").status_code == 200
     bad = client.post(f"/cycles/{cycle.id}/projects/{winner.id}/progress", data={
-        "status": "in_progress", "percent": "150", "happened_on": str(bangkok_today()), "note": "",
+        "status": "in_progress", "percent": "150", "happened_on": be(bangkok_today()), "note": "",
     })
     assert bad.status_code == 200 and "error-summary" in bad.get_data(as_text=True)
     ok = client.post(f"/cycles/{cycle.id}/projects/{winner.id}/progress", data={
-        "status": "in_progress", "percent": "35", "happened_on": str(bangkok_today()), "note": "ส่งมอบพื้นที่แล้ว",
+        "status": "in_progress", "percent": "35", "happened_on": be(bangkok_today()), "note": "ส่งมอบพื้นที่แล้ว",
     })
     assert ok.status_code == 302
     assert winner.latest_update.percent == 35
@@ -72,7 +78,7 @@ def test_proposal_section_shows_progress(official):
 
     area = f.areas.get_area_by_code("50")
     proposal = Proposal(area_id=area.id, title="ลานกีฬาชุมชน", objective="-", target_output="-", estimated_cost=300_000,
-                        responsible_unit="-", kpi="-", expected_result="-", fiscal_year=2569, state=ProposalState.SHORTLISTED)
+                        responsible_unit="-", kpi="-", expected_result="-", fiscal_year=f.cycle_fiscal_year(), state=ProposalState.SHORTLISTED)
     db.session.add(proposal)
     db.session.flush()
     cycle = f.create_cycle(official, kind=BallotKind.APPROVAL)

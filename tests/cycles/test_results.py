@@ -108,7 +108,7 @@ def test_winning_proposals_become_selected(official):
     proposals = []
     for i, cost in enumerate((400_000, 700_000)):
         p = Proposal(area_id=area.id, title=f"ข้อเสนอ {i}", objective="เพื่อประชาชน", target_output="-", estimated_cost=cost,
-                     responsible_unit="กองช่าง", kpi="-", expected_result="-", fiscal_year=2569, state=ProposalState.SHORTLISTED)
+                     responsible_unit="กองช่าง", kpi="-", expected_result="-", fiscal_year=f.cycle_fiscal_year(), state=ProposalState.SHORTLISTED)
         db.session.add(p)
         proposals.append(p)
     db.session.flush()

@@ -4,10 +4,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.dates import format_date_input
 from app.cycles.models import BallotKind, CycleBallot, CycleVoter, Phase
 from app.cycles.phases import bangkok_today
 from app.extensions import db
 from tests.cycles import factories as f
+
+
+def be(day):
+    """A date as a Thai reader types it (Buddhist Era)."""
+    return format_date_input(day, "th")
 
 
 def login(client, user):
@@ -177,9 +183,9 @@ def test_create_cycle_and_budget_through_forms(client, official):
         "title": "งบประมาณแบบมีส่วนร่วมจังหวัดเชียงใหม่", "fiscal_year": "2570", "description": "",
         "total_budget": "5000000", "ballot_kind": "approval", "min_projects": "1", "max_projects": "3",
         "rule": "mes", "completion": "add1",
-        "ideas_from": str(t), "supports_from": str(t + timedelta(days=10)), "review_from": str(t + timedelta(days=20)),
-        "voting_from": str(t + timedelta(days=30)), "results_from": str(t + timedelta(days=40)),
-        "implementation_from": str(t + timedelta(days=60)),
+        "ideas_from": be(t), "supports_from": be(t + timedelta(days=10)), "review_from": be(t + timedelta(days=20)),
+        "voting_from": be(t + timedelta(days=30)), "results_from": be(t + timedelta(days=40)),
+        "implementation_from": be(t + timedelta(days=60)),
     }
     response = client.post("/cycles/new?area=50", data=data)
     assert response.status_code == 302
@@ -191,7 +197,7 @@ def test_create_cycle_and_budget_through_forms(client, official):
     assert added.status_code == 200 and "error-summary" in added.get_data(as_text=True)  # more than the total
     assert client.post(f"/cycles/{cycle.id}/budgets/new", data={"name": "อำเภอเมือง", "amount": "3000000", "subdistricts": ["500101", "500102"]}).status_code == 302
     # Dates out of order: a clear message, nothing saved.
-    bad = dict(data, voting_from=str(t + timedelta(days=50)))
+    bad = dict(data, voting_from=be(t + timedelta(days=50)))
     page = client.post(f"/cycles/{cycle.id}/edit", data=bad)
     assert page.status_code == 200 and "error-summary" in page.get_data(as_text=True)
 
@@ -212,12 +218,12 @@ def test_paper_ballots_through_the_page(client, official, knapsack):
     login(client, official)
     p = budget.projects
     ok = client.post(f"/cycles/{cycle.id}/budgets/{budget.id}/paper", data={
-        "forum_name": "ประชาคมหมู่ 5 บ้านแม่เหียะ", "forum_date": str(bangkok_today()), "count": "12",
+        "forum_name": "ประชาคมหมู่ 5 บ้านแม่เหียะ", "forum_date": be(bangkok_today()), "count": "12",
         "project": [str(p[0].id), str(p[3].id)],
     })
     assert ok.status_code == 302 and ballots() == 12
     bad = client.post(f"/cycles/{cycle.id}/budgets/{budget.id}/paper", data={
-        "forum_name": "ประชาคม", "forum_date": str(bangkok_today()), "count": "10000000", "project": [str(p[0].id)],
+        "forum_name": "ประชาคม", "forum_date": be(bangkok_today()), "count": "10000000", "project": [str(p[0].id)],
     })
     assert bad.status_code == 200 and ballots() == 12
 
