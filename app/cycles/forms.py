@@ -32,11 +32,15 @@ RULE_LABELS = {
     TallyRule.GREEDY_THRESHOLD: _l("Greedy by votes, only projects with at least a threshold of votes"),
     TallyRule.MES: _l("Method of Equal Shares: each group of voters gets projects in proportion to its size"),
 }
+# What each completion does, in a clerk's words; the technical name (as pabulib and the tally CLI call it) in brackets.
 COMPLETION_LABELS = {
-    Completion.ADD1: _l("Raise each voter's share until the budget is used (add1)"),
-    Completion.ADD1_GREEDY: _l("add1, then spend what is left greedily by votes"),
-    Completion.GREEDY: _l("Spend what is left greedily by votes"),
-    Completion.NONE: _l("No completion: what is left stays unspent"),
+    Completion.ADD1: _l("Raise everyone's equal share step by step until the budget is used up (technical name: add1)"),
+    Completion.ADD1_GREEDY: _l(
+        "Raise everyone's equal share until the budget is used up, then give what is left to the projects "
+        "with the most votes that still fit (technical name: add1 + greedy)"
+    ),
+    Completion.GREEDY: _l("Give what is left to the projects with the most votes that still fit (technical name: greedy)"),
+    Completion.NONE: _l("Nothing more: what is left stays unspent"),
 }
 
 
