@@ -104,9 +104,9 @@ def load_plan(plan_id: int) -> Plan:
 @bp.get("/plans/<int:plan_id>")
 def show_plan(plan_id: int):
     plan = load_plan(plan_id)
-    items = services.tree_order(plan)
+    children = services.children_of(plan)
     return render_template(
-        "plans/show.html", plan=plan, area=plan.area, items=items,
+        "plans/show.html", plan=plan, area=plan.area, items=plan.items, children=children,
         can_manage=can_manage_plans(current_user, plan.area), confirm=ConfirmForm(),
     )
 

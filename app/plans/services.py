@@ -137,13 +137,23 @@ def item_of_area(item_id: int | None, area: Area) -> PlanItem | None:
     return item
 
 
-def tree_order(plan: Plan) -> list[PlanItem]:
-    """All items of the plan, depth first, siblings by position."""
+def children_of(plan: Plan) -> dict[int | None, list[PlanItem]]:
+    """The plan's items by parent id (None: the level-1 items), siblings by position.
+
+    Built from `plan.items`, one query for the whole tree: reading
+    `item.children` instead would query once per item.
+    """
     children: dict[int | None, list[PlanItem]] = {}
     for item in plan.items:
         children.setdefault(item.parent_id, []).append(item)
     for siblings in children.values():
         siblings.sort(key=lambda i: (i.position, i.id or 0))
+    return children
+
+
+def tree_order(plan: Plan) -> list[PlanItem]:
+    """All items of the plan, depth first, siblings by position."""
+    children = children_of(plan)
     ordered: list[PlanItem] = []
 
     def walk(parent_id: int | None) -> None:

@@ -20,6 +20,7 @@ from app.extensions import db, limiter
 from app.ideas.models import Idea
 from app.permissions import can_evaluate, can_manage_proposals, can_view_internal, require
 from app.plans.models import PlanItem
+from app.plans.services import plans_of, tree_order
 from app.proposals import models, services  # noqa: F401  (models registers the tables)
 from app.proposals.forms import BUDGET_FIELDS, AddIdeaForm, AssessmentForm, EvaluatorForm, ProposalForm, StateForm
 from app.proposals.models import Proposal, ProposalAssessment, ProposalState, Recommendation
@@ -98,18 +99,23 @@ def _load(proposal_id: int) -> Proposal:
     return proposal
 
 
-def _plan_item_label(item: PlanItem) -> str:
-    path = " › ".join(f"{p.code} {p.title}" for p in item.path)
-    own = f"{item.code} {item.title}"
-    return f"{item.plan.title}: {path + ' › ' if path else ''}{own}"
+# Options cannot be styled, so depth is shown by leading no-break spaces (kept by browsers, read silently).
+_INDENT = "\u00a0" * 4
+
+
+def _plan_item_options(area: Area) -> list:
+    """Each plan once (an <optgroup>), its items as a tree in order: code, then title, indented by level."""
+    choices = [SelectChoice(None, _("— not linked to a plan —"))]
+    for plan in plans_of(area):
+        for item in tree_order(plan):
+            choices.append(SelectChoice(item.id, f"{_INDENT * (item.level - 1)}{item.code} {item.title}", optgroup=plan.title))
+    return choices
 
 
 def _setup_proposal_form(form: ProposalForm, area: Area, ideas: list[Idea]) -> None:
     locale = current_locale()
     form.subdistrict_codes.choices = [SelectChoice(s.code, s.name(locale)) for s in subdistricts_of(area)]
-    form.plan_item_id.choices = [SelectChoice(None, _("— not linked to a plan —"))] + [
-        SelectChoice(item.id, _plan_item_label(item)) for item in services.plan_items_for(area)
-    ]
+    form.plan_item_id.choices = _plan_item_options(area)
     form.idea_ids.choices = [SelectChoice(i.id, f"#{i.id} {i.title}") for i in ideas]
 
 
