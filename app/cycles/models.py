@@ -138,6 +138,9 @@ class Cycle(db.Model):
     phase_override_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     imported_from: Mapped[Optional[str]] = mapped_column(String(200))  # name of an imported .pb file
+    # Every budget has at least one project on its ballot (kept by services.refresh_ballot_ready):
+    # until then voting does not open, by the dates or by hand (phases.current_phase).
+    ballot_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped by every change to the cycle's budgets or ballots: the vote path caches a budget's
     # ballot lines and voters' subdistricts per process under (budget id, config_version).
     config_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

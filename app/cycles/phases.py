@@ -51,7 +51,11 @@ def dated_phase(cycle: Cycle, now: datetime | None = None) -> Phase:
 def current_phase(cycle: Cycle, now: datetime | None = None) -> Phase:
     if cycle.phase_override is not None:
         return cycle.phase_override
-    return dated_phase(cycle, now)
+    phase = dated_phase(cycle, now)
+    # Voting waits for its ballot: with a budget that has no projects the cycle stays in review.
+    if phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION) and not cycle.ballot_ready and cycle.results_published_at is None:
+        return Phase.REVIEW
+    return phase
 
 
 def phase_end(cycle: Cycle, phase: Phase) -> date | None:

@@ -384,7 +384,7 @@ def _whole(value: Decimal, what) -> int:
 
 def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cycle:
     """Create a cycle from a .pb file, with its projects and ballots, ready to be counted (review or demonstration)."""
-    from app.cycles.services import CycleSettings, add_budget, create_cycle
+    from app.cycles.services import CycleSettings, add_budget, create_cycle, refresh_ballot_ready
     from app.tally.pb import PbFormatError, read_pb
     from app.tally.rules import rule_from_meta
 
@@ -451,6 +451,7 @@ def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cy
         db.session.add(line)
         db.session.flush()
         project_ids[pid] = line.id
+    refresh_ballot_ready(cycle)
     ballot_rows, choice_rows = [], []
     for index, b in enumerate(election.ballots):
         ballot_id = new_ballot_id()

@@ -322,6 +322,8 @@ def manage_cycle(cycle_id: int):
         ballot_locked=services.ballot_locked(cycle), paper_open=voting.paper_entry_open(cycle),
         can_compute=result_services.results_can_be_computed(cycle), timeline=timeline(cycle),
         budget_left=cycle.total_budget - sum(b.amount for b in cycle.budgets),
+        blockers=services.voting_blockers(cycle), voting_waits=services.voting_waits(cycle),
+        over_budget=services.over_budget_lines(cycle),
     )
 
 
@@ -401,6 +403,8 @@ def edit_ballot(cycle_id: int):
             else:
                 db.session.commit()
                 flash(_("The ballot was saved."), "success")
+                for warning in services.over_budget_lines(cycle):
+                    flash(str(warning), "warning")
                 return redirect(url_for(".edit_ballot", cycle_id=cycle.id))
     elif request.method == "POST" and request.form.get("action") == "add" and form.validate_on_submit():
         budget = next((b for b in cycle.budgets if b.id == form.budget.data), None)
@@ -415,6 +419,8 @@ def edit_ballot(cycle_id: int):
             else:
                 db.session.commit()
                 flash(_("The project was added to the ballot."), "success")
+                for warning in services.over_budget_lines(cycle):
+                    flash(str(warning), "warning")
                 return redirect(url_for(".edit_ballot", cycle_id=cycle.id))
     suggestions = {p.id: (lines[p.id].budget_id if p.id in lines else getattr(services.suggest_budget(cycle, p), "id", None)) for p in proposals}
     return render_template(

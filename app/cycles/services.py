@@ -216,6 +216,10 @@ def override_phase(official: Any, cycle: Cycle, phase: Phase | None, reason: str
     reason = (reason or "").strip()
     if phase is not None and not reason:
         raise CycleError(_l("Give the reason for setting the phase by hand."))
+    if phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION) and cycle.results_published_at is None:
+        blockers = voting_blockers(cycle)
+        if blockers:
+            raise CycleError(_l("Voting cannot open yet."), *blockers)
     before = current_phase(cycle)
     cycle.phase_override = phase
     cycle.phase_override_reason = reason or None
@@ -224,6 +228,43 @@ def override_phase(official: Any, cycle: Cycle, phase: Phase | None, reason: str
     record(official, "cycles.phase_override", cycle, area=cycle.area, details={
         "from": before.value, "to": phase.value if phase else None, "now": current_phase(cycle).value, "reason": reason,
     })
+
+
+# --- is the ballot ready for voting? ---------------------------------------------
+
+
+def voting_blockers(cycle: Cycle) -> list:
+    """What must be done before voting can open (empty: nothing): a budget, and projects on each budget's ballot."""
+    if not cycle.budgets:
+        return [_l("Add at least one budget.")]
+    return [_l("The budget “%(name)s” has no projects on its ballot.", name=b.name) for b in cycle.budgets if not b.projects]
+
+
+def over_budget_lines(cycle: Cycle) -> list:
+    """Warnings for ballot lines that cost more than their budget (they can never be funded from it)."""
+    return [
+        _l("“%(title)s” costs %(cost)s, more than the budget “%(name)s” (%(amount)s): it cannot win there.",
+           title=p.title, cost=f"฿{p.cost:,}", name=b.name, amount=f"฿{b.amount:,}")
+        for b in cycle.budgets for p in b.projects if p.cost > b.amount
+    ]
+
+
+def refresh_ballot_ready(cycle: Cycle) -> None:
+    """Keep cycle.ballot_ready in step with the budgets and their ballots (called after every change to them)."""
+    db.session.flush()
+    db.session.refresh(cycle, ["budgets"])
+    for budget in cycle.budgets:
+        db.session.refresh(budget, ["projects"])
+    cycle.ballot_ready = not voting_blockers(cycle)
+    db.session.flush()
+
+
+def voting_waits(cycle: Cycle) -> bool:
+    """The dates say voting has begun but the ballot is not ready, so the cycle stays in review."""
+    from app.cycles.phases import dated_phase
+
+    return (cycle.phase_override is None and not cycle.ballot_ready and cycle.results_published_at is None
+            and dated_phase(cycle) in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION))
 
 
 # --- budgets -------------------------------------------------------------------
@@ -260,7 +301,7 @@ def add_budget(official: Any, cycle: Cycle, name: str, amount: int, subdistrict_
     budget.subdistricts = subdistricts
     cycle.budgets.append(budget)
     touch(cycle)
-    db.session.flush()
+    refresh_ballot_ready(cycle)
     record(official, "cycles.budget_add", budget, area=cycle.area, details={
         "cycle_id": cycle.id, "name": budget.name, "amount": amount, "subdistricts": [s.code for s in subdistricts],
     })
@@ -357,6 +398,7 @@ def assign_proposals(official: Any, cycle: Cycle, assignment: dict[int, int | No
         changes[proposal_id] = budget_id
     db.session.flush()
     _number_projects(cycle)
+    refresh_ballot_ready(cycle)
     record(official, "cycles.ballot_assign", cycle, area=cycle.area, details={"assignment": {str(k): v for k, v in changes.items()}})
 
 
@@ -375,6 +417,7 @@ def add_project(official: Any, budget: CycleBudget, title: str, cost: int, descr
     db.session.add(project)
     db.session.flush()
     _number_projects(cycle)
+    refresh_ballot_ready(cycle)
     record(official, "cycles.project_add", project, area=cycle.area, details={"budget_id": budget.id, "title": project.title, "cost": cost})
     return project
 
@@ -388,6 +431,7 @@ def remove_project(official: Any, project: CycleProject) -> None:
     touch(cycle)
     db.session.delete(project)
     db.session.flush()
+    refresh_ballot_ready(cycle)
 
 
 def _number_projects(cycle: Cycle) -> None:

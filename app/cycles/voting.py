@@ -239,6 +239,7 @@ class VotingCycle:
     results_from: date
     implementation_from: date
     phase_override: Phase | None
+    ballot_ready: bool
     results_published_at: datetime | None
     config_version: int
     created_at: datetime
@@ -255,7 +256,7 @@ class VotingBudget:
 _CYCLE_COLUMNS = (
     "id", "ballot_kind", "min_projects", "max_projects", "min_share_percent", "points_total", "points_max", "rank_k",
     "ideas_from", "supports_from", "review_from", "voting_from", "results_from", "implementation_from",
-    "phase_override", "results_published_at", "config_version", "created_at",
+    "phase_override", "ballot_ready", "results_published_at", "config_version", "created_at",
 )
 _AREA_COLUMNS = ("id", "kind", "province_code", "lg_type", "district_code")
 

@@ -98,3 +98,29 @@ def test_forum_and_progress_dates_use_the_same_field(client, official, knapsack)
     from app.cycles.models import PaperBatch
 
     assert db.session.scalar(select(PaperBatch.forum_date).where(PaperBatch.forum_name == "ประชาคมหมู่ 1")) == today
+
+
+def test_manage_page_says_what_voting_waits_for_and_warns_of_costly_projects(client, official):
+    from app.cycles import services
+
+    cycle = f.create_cycle(official)  # voting started two days ago, no budget yet
+    login(client, official)
+    page = client.get(f"/cycles/{cycle.id}/manage").get_data(as_text=True)
+    assert "เพิ่มงบประมาณอย่างน้อยหนึ่งรายการ" in page
+    # Not locked out: a budget can still be added, and its ballot built.
+    assert client.post(f"/cycles/{cycle.id}/budgets/new", data={"name": "งบเมือง", "amount": "500000"}).status_code == 302
+    budget = cycle.budgets[0]
+    page = client.get(f"/cycles/{cycle.id}/manage").get_data(as_text=True)
+    assert "งบเมือง" in page and "ยังไม่มีโครงการ" in page
+    refused = client.post(f"/cycles/{cycle.id}/phase", data={"phase": "voting", "reason": "เปิดเอง"})
+    db.session.refresh(cycle)
+    assert cycle.phase_override is None, refused
+    services.add_project(official, budget, "ศูนย์เด็กเล็ก", 500_000)
+    db.session.flush()
+    from app.cycles.models import CycleProject
+
+    db.session.add(CycleProject(cycle_id=cycle.id, budget_id=budget.id, title="สะพานใหญ่", cost=900_000, pb_project_id="x"))
+    db.session.flush()
+    db.session.refresh(budget)
+    page = client.get(f"/cycles/{cycle.id}/manage").get_data(as_text=True)
+    assert "สะพานใหญ่" in page and "ไม่สามารถได้รับเลือก" in page

@@ -58,6 +58,7 @@ def test_dates_must_be_in_order():
 
 def test_override_wins_and_is_audited(official):
     cycle = f.create_cycle(official)
+    f.add_budget_with_projects(official, cycle)
     assert current_phase(cycle) is Phase.VOTING
     services.override_phase(official, cycle, Phase.RESULTS, "ปิดการลงคะแนนก่อนกำหนดตามมติสภา")
     assert current_phase(cycle) is Phase.RESULTS
@@ -71,3 +72,22 @@ def test_override_needs_a_reason(official):
     cycle = f.create_cycle(official)
     with pytest.raises(CycleError):
         services.override_phase(official, cycle, Phase.RESULTS, "  ")
+
+
+def test_voting_waits_for_a_ballot_on_every_budget(official):
+    # The issue: saving a cycle whose voting start had passed opened voting with no budgets, and
+    # the officer could then not add any. Now it stays in review and says what is missing.
+    cycle = f.create_cycle(official)
+    assert current_phase(cycle) is Phase.REVIEW and services.voting_waits(cycle)
+    assert services.voting_blockers(cycle)
+    with pytest.raises(CycleError):
+        services.override_phase(official, cycle, Phase.VOTING, "เปิดเอง")
+    budget = services.add_budget(official, cycle, "งบอำเภอเมือง", 1_000_000)
+    second = services.add_budget(official, cycle, "งบอำเภอสารภี", 1_000_000)
+    services.add_project(official, budget, "ซ่อมถนน", 400_000)
+    assert current_phase(cycle) is Phase.REVIEW  # the second budget has no projects
+    assert [str(m) for m in services.voting_blockers(cycle)] == [str(services.voting_blockers(cycle)[0])]
+    assert "งบอำเภอสารภี" in str(services.voting_blockers(cycle)[0])
+    services.add_project(official, second, "ไฟส่องสว่าง", 300_000)
+    assert current_phase(cycle) is Phase.VOTING and not services.voting_blockers(cycle)
+    assert not services.voting_waits(cycle)
