@@ -71,6 +71,22 @@ class Config:
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
     PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 
+    # Personal data (app/privacy): who the data controller and the DPO are, shown on /privacy.
+    CONTROLLER_NAME = os.environ.get("CONTROLLER_NAME", "")
+    CONTROLLER_NAME_EN = os.environ.get("CONTROLLER_NAME_EN", "")
+    CONTROLLER_ADDRESS = os.environ.get("CONTROLLER_ADDRESS", "")
+    CONTROLLER_EMAIL = os.environ.get("CONTROLLER_EMAIL", "")
+    CONTROLLER_PHONE = os.environ.get("CONTROLLER_PHONE", "")
+    DPO_NAME = os.environ.get("DPO_NAME", "")
+    DPO_EMAIL = os.environ.get("DPO_EMAIL", "")
+    DPO_PHONE = os.environ.get("DPO_PHONE", "")
+    # Retention (flask privacy purge), in days. An unconfirmed account is a typo or a bot after a month;
+    # 90 days is what the Computer-Related Crime Act (s.26) asks service providers to keep traffic data.
+    UNCONFIRMED_ACCOUNT_DAYS = int(os.environ.get("UNCONFIRMED_ACCOUNT_DAYS", "30"))
+    IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "90"))
+    ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", "730"))
+    OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "14"))
+
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
     DEV_OUTBOX_PAGE = False
@@ -103,6 +119,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # Mail written to the local outbox (no MAIL_SERVER) is not kept: the next purge removes it.
+    OUTBOX_RETENTION_DAYS = 0
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

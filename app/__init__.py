@@ -140,12 +140,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.moderation.routes import bp as moderation_bp
     from app.notifications.routes import bp as notifications_bp
     from app.plans.routes import bp as plans_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.proposals.routes import bp as proposals_bp
     from app.triage.routes import bp as triage_bp
 
     for blueprint in (
         core_bp, areas_bp, accounts_bp, admin_bp, plans_bp, ideas_bp, engagement_bp, moderation_bp,
-        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp,
+        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -157,6 +158,7 @@ def _register_cli(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.media.cli import media_cli
     from app.moderation.cli import moderation_cli
+    from app.privacy.cli import privacy_cli
     from app.tally.cli import tally_command
 
     app.cli.add_command(areas_cli)
@@ -166,6 +168,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(tally_command)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(media_cli)
+    app.cli.add_command(privacy_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

@@ -130,7 +130,7 @@ def prepare(env: dict, voters: int) -> dict:
         password_hash = accounts.hash_password(secrets.token_urlsafe(16))  # never used: sessions are pre-made
         now = utcnow()
         rows = [{
-            "email": f"bench-voter{i}@example.com", "password_hash": password_hash, "display_name": f"ผู้ลงคะแนน {i}",
+            "email": f"bench-voter{i}@example.com", "password_hash": password_hash, "stored_name": f"ผู้ลงคะแนน {i}",
             "province_code": "50", "subdistrict_code": "500101", "created_at": now, "email_verified_at": now,
             "consent_at": now, "consent_version": "2569-1", "residency_verified_at": now, "session_version": 1,
             "is_blocked": False, "email_notifications": False,

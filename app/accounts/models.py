@@ -7,6 +7,7 @@ from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area, Subdistrict, _enum_values
@@ -36,7 +37,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(100))
+    # Read through `display_name`, which names an erased account "Deleted account" in the reader's language.
+    stored_name: Mapped[str] = mapped_column("display_name", String(100))
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     # Where the person lives: a province, optionally narrowed to a subdistrict.
     province_code: Mapped[str] = mapped_column(String(2), index=True)
@@ -63,6 +65,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @hybrid_property
+    def display_name(self) -> str:
+        if self.deleted_at is not None:
+            from app.privacy.labels import DELETED_ACCOUNT
+
+            return DELETED_ACCOUNT
+        return self.stored_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return cls.stored_name
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -30,7 +30,9 @@ from app.extensions import db
 _DEFAULT_HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 _HASHERS: dict[tuple, PasswordHasher] = {}
 
-CONSENT_VERSION = "2569-1"
+from app.privacy.notice import current_notice  # noqa: E402  (the notice owns its version)
+
+CONSENT_VERSION = current_notice().version
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 DISPLAY_NAME_MIN = 2
@@ -175,6 +177,10 @@ def create_user(
         email_verified_at=now if email_verified else None,
     )
     db.session.add(user)
+    db.session.flush()
+    from app.privacy.consents import record_registration
+
+    record_registration(user)
     db.session.flush()
     return user
 

@@ -108,6 +108,10 @@ def residents(code: str):
     else:
         stmt = accounts.residents_query(area)
     pagination = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, count=True)
+    from app.privacy.access import RESIDENTS_LIST, log_access
+
+    if log_access(current_user, pagination.items, RESIDENTS_LIST, area):
+        db.session.commit()
     return render_template(
         "admin/residents.html",
         area=area,
@@ -129,6 +133,9 @@ def _resident_action(code: str, user_id: int, action):
         return redirect(back)
     try:
         message = action(current_user, resident, area)
+        from app.privacy.access import RESIDENT_VERIFICATION, log_access
+
+        log_access(current_user, [resident], RESIDENT_VERIFICATION, area)
     except accounts.AccountError as error:
         db.session.rollback()
         flash(str(error), "error")

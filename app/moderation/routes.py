@@ -171,6 +171,10 @@ def _decide(action: str, idea: Idea, comment: Comment | None):
             flash(_("Hidden. The reason is shown publicly in its place.") if action == "hide"
                   else _("Restored: it is visible again and its reports are closed."), "success")
             return redirect(url_for(".queue"))
+    from app.privacy.access import REPORT_AUTHOR, log_access
+
+    if log_access(current_user, [(comment or idea).author], REPORT_AUTHOR, area):
+        db.session.commit()
     return render_template(
         "moderation/decide.html", action=action, idea=idea, comment=comment, form=form,
         reports=_open_reports(idea, comment), area=area,
@@ -222,6 +226,10 @@ def _block(action: str, user_id: int):
             flash(_("The account is blocked: it can read but not post.") if action == "block"
                   else _("The account is unblocked: it can post again."), "success")
             return redirect(url_for(".queue"))
+    from app.privacy.access import REPORT_AUTHOR, log_access
+
+    if log_access(current_user, [target], REPORT_AUTHOR):
+        db.session.commit()
     return render_template(
         "moderation/block.html", action=action, target=target, form=form,
         posted_in=[a for a in services.areas_where_posted(target) if can_moderate(current_user, a)],
