@@ -4,7 +4,7 @@ The consents already given (users.consent_at / consent_version, and the
 email-notification setting) become the first rows of the consent log.
 
 Revision ID: 0106_privacy
-Revises: 0006
+Revises: 0107_ballot_ready
 Create Date: 2026-12-02 09:30:00
 
 """
@@ -15,7 +15,7 @@ import app.core.types
 
 
 revision = '0106_privacy'
-down_revision = '0006'
+down_revision = '0107_ballot_ready'
 branch_labels = None
 depends_on = None
 
