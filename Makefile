@@ -38,7 +38,7 @@ demo: db
 
 run: demo
 	@echo "Ruamkhit is running at http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup-dev
 	TEST_DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -23,6 +23,10 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
 def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE_PATH / name}"
 
@@ -91,6 +95,11 @@ class Config:
     RESET_TOKEN_MAX_AGE = 2 * 3600
     DEV_OUTBOX_PAGE = False
     PREFERRED_URL_SCHEME = "http"
+    # The site's public address: every absolute link in mail and feeds (app/core/urls.py), never the Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # Hosts answered besides PUBLIC_BASE_URL's own; any other Host header gets 400 (app/core/edge.py).
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
 
     @classmethod
     def validate(cls) -> None:
@@ -100,6 +109,8 @@ class Config:
 class DevelopmentConfig(Config):
     DEBUG = False
     DEV_OUTBOX_PAGE = True
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"  # `make run`
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS", "127.0.0.1,localhost")
 
 
 class TestingConfig(Config):
@@ -110,6 +121,8 @@ class TestingConfig(Config):
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
     SERVER_NAME = "localhost"
+    PUBLIC_BASE_URL = None  # http://localhost, from SERVER_NAME
+    TRUSTED_HOSTS: list[str] = []
     DEV_OUTBOX_PAGE = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
     OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
@@ -132,6 +145,9 @@ class ProductionConfig(Config):
         cls.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         cls.ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
         cls.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+        cls.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+        cls.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        cls.TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
         missing = []
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET or len(cls.SECRET_KEY) < 32:
             missing.append("SECRET_KEY (at least 32 characters, not the default)")
@@ -139,6 +155,8 @@ class ProductionConfig(Config):
             missing.append("ID_HASH_KEY (at least 32 characters, not the default)")
         if not cls.SQLALCHEMY_DATABASE_URI:
             missing.append("DATABASE_URL")
+        if not cls.PUBLIC_BASE_URL and not cls.SERVER_NAME:
+            missing.append("PUBLIC_BASE_URL (the site's public address, e.g. https://ruamkhit.example.go.th)")
         if missing:
             raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
 

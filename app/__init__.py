@@ -31,8 +31,14 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(_translation_directories()))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from app.core.urls import init_public_urls
+
+    init_public_urls(app)
     _init_extensions(app)
+    from app.core.edge import init_edge
     from app.core.pagecache import init_page_cache
+
+    init_edge(app)  # before the page cache, which then wraps it
 
     init_page_cache(app)
     _register_blueprints(app)

@@ -5,7 +5,7 @@ and sent through app.core.mail (SMTP, or the development outbox).
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -13,6 +13,7 @@ from app.accounts import services
 from app.accounts.models import User
 from app.core.locale import current_locale
 from app.core.mail import send_email
+from app.core.urls import absolute_url
 
 
 def _locale_of(user: User) -> str:
@@ -21,7 +22,7 @@ def _locale_of(user: User) -> str:
 
 def send_verification_email(user: User) -> None:
     token = services.make_token(user, services.VERIFY_EMAIL)
-    link = url_for("accounts.verify_email", token=token, _external=True)
+    link = absolute_url("accounts.verify_email", token=token)
     days = current_app.config["EMAIL_TOKEN_MAX_AGE"] // (24 * 3600)
     with force_locale(_locale_of(user)):
         send_email(
@@ -37,7 +38,7 @@ def send_verification_email(user: User) -> None:
 
 def send_password_reset_email(user: User) -> None:
     token = services.make_token(user, services.RESET_PASSWORD)
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = absolute_url("accounts.reset_password", token=token)
     hours = current_app.config["RESET_TOKEN_MAX_AGE"] // 3600
     with force_locale(_locale_of(user)):
         send_email(
@@ -61,6 +62,6 @@ def send_password_changed_email(user: User) -> None:
             _(
                 "Hello %(name)s,\n\nThe password of your Ruamkhit account was just changed, and every other "
                 "device was signed out. If this was not you, reset your password at once:\n%(link)s",
-                name=user.display_name, link=url_for("accounts.forgot_password", _external=True),
+                name=user.display_name, link=absolute_url("accounts.forgot_password"),
             ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.extensions import db
 
@@ -17,6 +17,13 @@ MESSAGES = {
     429: (_l("Too many attempts"), _l("You have tried too many times. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Nothing you entered was lost; please try again later.")),
 }
+
+
+class Refused(BadRequest):
+    """A 400 whose description is a message for the reader, shown on the error page (in their language)."""
+
+    def __init__(self, message) -> None:
+        super().__init__(description=message)
 
 
 def _render(code: int, detail: str | None = None):
@@ -36,7 +43,7 @@ def init_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code not in MESSAGES:
             code = 400 if 400 <= code < 500 else 500
-        return _render(code)
+        return _render(code, str(error.description) if isinstance(error, Refused) else None)
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

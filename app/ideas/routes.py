@@ -21,6 +21,7 @@ from app.areas import services as areas
 from app.areas.models import Area
 from app.core.locale import current_locale
 from app.core.pagecache import cached_page, register_scopes
+from app.core.urls import absolute_url
 from app.extensions import db, limiter
 from app.ideas import search as idea_search
 from app.ideas import services
@@ -263,18 +264,18 @@ def feed(scope: str, code: str):
             element.text = text
         return element
 
-    self_url = url_for(".feed", scope=scope, code=code, _external=True)
+    self_url = absolute_url(".feed", scope=scope, code=code)
     root = ET.Element(f"{{{ns}}}feed", {"xml:lang": locale})
     sub(root, "id", self_url)
     sub(root, "title", _("Ideas for %(area)s", area=area.name(locale)))
     sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
-    sub(root, "link", rel="alternate", type="text/html", href=url_for(".list_ideas", scope=scope, code=code, _external=True))
+    sub(root, "link", rel="alternate", type="text/html", href=absolute_url(".list_ideas", scope=scope, code=code))
     updated = max((i.updated_at for i in ideas), default=None)
     sub(root, "updated", (updated.isoformat() if updated else "2026-01-01T00:00:00+00:00"))
     sub(root, "generator", _("Ruamkhit"))
     for idea in ideas:
         entry = sub(root, "entry")
-        url = url_for(".show_idea", idea_id=idea.id, _external=True)
+        url = absolute_url(".show_idea", idea_id=idea.id)
         sub(entry, "id", url)
         sub(entry, "title", idea.title)
         sub(entry, "link", rel="alternate", type="text/html", href=url)

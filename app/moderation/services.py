@@ -497,11 +497,11 @@ def digest_for(user: User) -> tuple[int, list[QueueItem]]:
 
 def _digest_email(user: User, count: int, items: list[QueueItem]) -> tuple[str, str]:
     """Subject and body in the moderator's language (call inside force_locale)."""
-    from flask import url_for
     from flask_babel import gettext as _
     from flask_babel import ngettext
 
     from app.core.locale import current_locale
+    from app.core.urls import absolute_url
 
     locale = current_locale()
     lines = []
@@ -522,7 +522,7 @@ def _digest_email(user: User, count: int, items: list[QueueItem]) -> tuple[str, 
         "Hello %(name)s,\n\n%(summary)s\n\n%(items)s\n\nOpen the moderation queue: %(link)s\n\n"
         "You receive this summary because you moderate these areas on Ruamkhit.",
         name=user.display_name, summary=subject, items="\n".join(lines),
-        link=url_for("moderation.queue", _external=True),
+        link=absolute_url("moderation.queue"),
     )
     return _("Ruamkhit: %(subject)s", subject=subject), body
 
@@ -530,7 +530,7 @@ def _digest_email(user: User, count: int, items: list[QueueItem]) -> tuple[str, 
 def send_digests(dry_run: bool = False) -> list[tuple[User, int]]:
     """Email every moderator who has something waiting; returns (moderator, count) for each one emailed.
 
-    Needs a request context for absolute links (the CLI provides one with --base-url).
+    Links are on the configured public address (app/core/urls.py), so no request is needed.
     """
     from flask_babel import force_locale
 

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,6 +27,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.core.locale import current_locale
+from app.core.urls import absolute_link, absolute_url
 from app.core.mail import send_email
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -115,21 +115,8 @@ def render_message(notification: Notification) -> str:
     return _format(kind.message, notification.params)
 
 
-def _absolute(link: str) -> str:
-    if not link.startswith("/"):
-        return link
-    if has_request_context():
-        return request.host_url.rstrip("/") + link
-    if current_app.config.get("SERVER_NAME"):
-        return url_for("core.home", _external=True).rstrip("/") + link
-    return link
-
-
 def _settings_link() -> str:
-    try:
-        return _absolute(url_for("notifications.list_notifications"))
-    except RuntimeError:  # outside a request and without SERVER_NAME
-        return "/notifications"
+    return absolute_url("notifications.list_notifications")
 
 
 def _send_notification_email(user: User, kind: NotificationKind, params: dict[str, Any], link: str) -> None:
@@ -140,7 +127,7 @@ def _send_notification_email(user: User, kind: NotificationKind, params: dict[st
             "Hello %(name)s,\n\n%(message)s\n\nOpen it here: %(link)s\n\n"
             "You receive these emails because you turned on email notifications on Ruamkhit. "
             "You can turn them off on your notifications page: %(settings)s",
-            name=user.display_name, message=message, link=_absolute(link), settings=_settings_link(),
+            name=user.display_name, message=message, link=absolute_link(link), settings=_settings_link(),
         )
         subject = _("Ruamkhit: %(subject)s", subject=subject)
     try:

@@ -98,6 +98,7 @@ def test_production_cookies_are_secure_http_only_and_same_site(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("ID_HASH_KEY", GOOD_ID_KEY)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://ruamkhit.example.go.th")
     prod = create_app(
         "production", SECRET_KEY=GOOD_SECRET, ID_HASH_KEY=GOOD_ID_KEY,
         SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_STORAGE_URI="memory://",

@@ -93,7 +93,8 @@ def test_audit_filters_by_action_actor_and_area(client, admin):
     "page=0", "page=abc", "action=\x00",
 ])
 def test_audit_bad_filters_never_fail(client, admin, query):
-    assert client.get("/admin/audit?" + query).status_code == 200
+    # A NUL byte is refused at the edge (app/core/edge.py) before the filter reads it.
+    assert client.get("/admin/audit?" + query).status_code == (400 if "\x00" in query else 200)
 
 
 def test_unknown_area_filter_says_so(client, admin):

@@ -84,6 +84,7 @@ def live_server():
     for args in (["db", "upgrade"], ["areas", "load"], ["demo", "load"]):
         subprocess.run(flask + args, cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"  # the links in the emails it sends
     log = open(workdir / "server.log", "wb")
     server = subprocess.Popen(
         flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--without-threads"],

@@ -53,10 +53,19 @@ def test_a_visitor_with_a_form_token_in_the_session_still_gets_the_cache(client,
     assert client.get(LIST).headers[HEADER] == "hit"
 
 
-def test_pages_of_other_hosts_are_kept_apart(client, cache):
+def test_pages_of_other_hosts_are_kept_apart(app, client, cache, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", [*app.config["TRUSTED_HOSTS"], "ruamkhit.example"])
     client.get("/p/50/ideas.atom")
     other = client.get("/p/50/ideas.atom", base_url="https://ruamkhit.example")
     assert other.headers[HEADER] == "miss"
+
+
+def test_a_host_the_site_does_not_serve_is_refused_even_with_the_page_cached(client, cache):
+    assert client.get("/p/50/ideas.atom").status_code == 200
+    assert client.get("/p/50/ideas.atom").headers[HEADER] == "hit"
+    for _ in range(2):
+        evil = client.get("/p/50/ideas.atom", headers={"Host": "evil.example"})
+        assert evil.status_code == 400 and HEADER not in evil.headers
 
 
 def test_the_anonymous_page_holds_no_form_token(client, cache):

@@ -38,7 +38,7 @@ def test_bad_reports_show_errors_and_change_nothing(client):
     idea = create_idea()
     comment = engagement.add_comment(idea, create_user(), "ความเห็น")
     sign_in(client, create_user())
-    for data in ({}, {"reason": "hate"}, {"reason": "spam", "note": "ก" * 501}, {"reason": "spam", "note": "a\x00b"}):
+    for data in ({}, {"reason": "hate"}, {"reason": "spam", "note": "ก" * 501}, {"reason": "spam", "note": "a\x07b"}):
         response = client.post(f"/ideas/{idea.id}/report", data=data)
         assert response.status_code == 200 and "error-summary" in response.get_data(as_text=True), data
         response = client.post(f"/comments/{comment.id}/report", data=data)
@@ -173,10 +173,16 @@ def test_the_digest_command_emails_moderators(app, outbox):
     assert officer.email in result.output and admin.email in result.output
     mails = {m["To"]: m for m in outbox()}
     body = mails[officer.email].get_body().get_content()
-    # Links are absolute: the --base-url (its host is replaced by SERVER_NAME when one is configured, as in tests).
-    assert "ป้ายรถเมล์" in body and "https://localhost/moderation/" in body
+    # Links are absolute, on the --base-url given (PUBLIC_BASE_URL otherwise).
+    assert "ป้ายรถเมล์" in body and "https://ruamkhit.example/moderation/" in body
     dry = app.test_cli_runner().invoke(args=["moderation", "digest", "--dry-run"])
     assert "would email" in dry.output and len(outbox()) == len(mails)
+    again = app.test_cli_runner().invoke(args=["moderation", "digest"])
+    assert again.exit_code == 0, again.output
+    latest = [m for m in outbox() if m["To"] == officer.email][0].get_body().get_content()
+    assert "http://localhost/moderation/" in latest and "ruamkhit.example" not in latest
+    bad = app.test_cli_runner().invoke(args=["moderation", "digest", "--base-url", "evil.example/x"])
+    assert bad.exit_code != 0 and "--base-url" in bad.output
 
 
 def test_the_officials_dashboard_links_to_the_queue_even_when_empty(client):
