@@ -1,8 +1,9 @@
 """Configuration classes, read from the environment.
 
 `create_app` takes one of these classes (or its name). Production refuses to
-start without real secrets: a default SECRET_KEY or ID_HASH_KEY in production
-would let anyone forge sessions or reverse the hashes of national ID numbers.
+start without real secrets: a default SECRET_KEY, ID_HASH_KEY or BALLOT_HASH_KEY
+in production would let anyone forge sessions, reverse the hashes of national ID
+numbers or tie ballots to their voters while voting is open.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ INSTANCE_PATH = Path(os.environ.get("RUAMKHIT_INSTANCE", BASE_DIR / "instance"))
 
 DEV_SECRET = "dev-secret-change-me"
 DEV_ID_HASH_KEY = "dev-id-hash-key-change-me"
+DEV_BALLOT_HASH_KEY = "dev-ballot-hash-key-change-me"
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -34,8 +36,10 @@ def _sqlite_url(name: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     ID_HASH_KEY = os.environ.get("ID_HASH_KEY", DEV_ID_HASH_KEY)
-    # Links a voter to their own ballot so they can change it; derived from SECRET_KEY when unset.
-    BALLOT_HASH_KEY = os.environ.get("BALLOT_HASH_KEY")
+    # Links a voter to their own ballot while voting is open, so they can change it. Its own
+    # secret, never derived from SECRET_KEY (which every app server and every session signer
+    # holds); the link itself is destroyed when voting closes (app/cycles/closing.py).
+    BALLOT_HASH_KEY = os.environ.get("BALLOT_HASH_KEY", DEV_BALLOT_HASH_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("ruamkhit.db"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -127,6 +131,7 @@ class TestingConfig(Config):
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
     OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
     MAIL_SERVER = None
+    BALLOT_HASH_KEY = "test-ballot-hash-key"  # distinct from every other key, as production requires
     # Argon2 at full cost takes ~0.3 s a hash; tests create hundreds of users.
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
@@ -144,6 +149,7 @@ class ProductionConfig(Config):
         # time, and the values checked must be the values used.
         cls.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         cls.ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
+        cls.BALLOT_HASH_KEY = os.environ.get("BALLOT_HASH_KEY", "")
         cls.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
         cls.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
         cls.SERVER_NAME = os.environ.get("SERVER_NAME") or None
@@ -153,6 +159,9 @@ class ProductionConfig(Config):
             missing.append("SECRET_KEY (at least 32 characters, not the default)")
         if not cls.ID_HASH_KEY or cls.ID_HASH_KEY == DEV_ID_HASH_KEY or len(cls.ID_HASH_KEY) < 32:
             missing.append("ID_HASH_KEY (at least 32 characters, not the default)")
+        if (not cls.BALLOT_HASH_KEY or cls.BALLOT_HASH_KEY == DEV_BALLOT_HASH_KEY or len(cls.BALLOT_HASH_KEY) < 32
+                or cls.BALLOT_HASH_KEY in (cls.SECRET_KEY, cls.ID_HASH_KEY)):
+            missing.append("BALLOT_HASH_KEY (at least 32 characters, not the default, not the same as another key)")
         if not cls.SQLALCHEMY_DATABASE_URI:
             missing.append("DATABASE_URL")
         if not cls.PUBLIC_BASE_URL and not cls.SERVER_NAME:

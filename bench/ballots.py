@@ -406,6 +406,7 @@ def main() -> None:
         "DATABASE_URL": f"{PG}/{args.database}",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ID_HASH_KEY": secrets.token_urlsafe(48),
+        "BALLOT_HASH_KEY": secrets.token_urlsafe(48),
         "PUBLIC_BASE_URL": "http://127.0.0.1",  # the address wrk sends to (any port)
         "RATELIMIT_STORAGE_URI": "memory://",
         "RUAMKHIT_INSTANCE": "/tmp/ruamkhit-bench-ballots",

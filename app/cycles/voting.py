@@ -323,7 +323,11 @@ def ballot_setup(budget: CycleBudget | VotingBudget) -> BallotSetup:
 
 
 def _ballot_key() -> bytes:
-    key = current_app.config.get("BALLOT_HASH_KEY") or ("ballot-link:" + current_app.config["SECRET_KEY"])
+    # Its own secret (config.py refuses to start production without it), never derived from
+    # SECRET_KEY: every app server holds that one, and it would let anyone who has it recompute the link.
+    key = current_app.config.get("BALLOT_HASH_KEY")
+    if not key:
+        raise RuntimeError("BALLOT_HASH_KEY is not configured")
     return key.encode()
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from app import create_app
 from app.accounts import services
-from config import DEV_ID_HASH_KEY, DEV_SECRET
+from config import DEV_BALLOT_HASH_KEY, DEV_ID_HASH_KEY, DEV_SECRET
 from tests.accounts.factories import PASSWORD, create_user, csrf_token, sign_in
 from tests.accounts.helpers import is_signed_in, shows, user_count
 
@@ -72,18 +72,26 @@ def test_forgot_password_without_csrf_token_sends_nothing(client, csrf_enabled, 
 
 GOOD_SECRET = "s" * 48
 GOOD_ID_KEY = "k" * 48
+GOOD_BALLOT_KEY = "b" * 48
 
 
-@pytest.mark.parametrize("secret,id_key,missing", [
-    (None, GOOD_ID_KEY, "SECRET_KEY"),
-    (DEV_SECRET, GOOD_ID_KEY, "SECRET_KEY"),
-    ("too-short", GOOD_ID_KEY, "SECRET_KEY"),
-    (GOOD_SECRET, None, "ID_HASH_KEY"),
-    (GOOD_SECRET, DEV_ID_HASH_KEY, "ID_HASH_KEY"),
+@pytest.mark.parametrize("secret,id_key,ballot_key,missing", [
+    (None, GOOD_ID_KEY, GOOD_BALLOT_KEY, "SECRET_KEY"),
+    (DEV_SECRET, GOOD_ID_KEY, GOOD_BALLOT_KEY, "SECRET_KEY"),
+    ("too-short", GOOD_ID_KEY, GOOD_BALLOT_KEY, "SECRET_KEY"),
+    (GOOD_SECRET, None, GOOD_BALLOT_KEY, "ID_HASH_KEY"),
+    (GOOD_SECRET, DEV_ID_HASH_KEY, GOOD_BALLOT_KEY, "ID_HASH_KEY"),
+    # The ballot link's key is its own secret: never missing, the default, short, or another key reused.
+    (GOOD_SECRET, GOOD_ID_KEY, None, "BALLOT_HASH_KEY"),
+    (GOOD_SECRET, GOOD_ID_KEY, DEV_BALLOT_HASH_KEY, "BALLOT_HASH_KEY"),
+    (GOOD_SECRET, GOOD_ID_KEY, "too-short", "BALLOT_HASH_KEY"),
+    (GOOD_SECRET, GOOD_ID_KEY, GOOD_SECRET, "BALLOT_HASH_KEY"),
+    (GOOD_SECRET, GOOD_ID_KEY, GOOD_ID_KEY, "BALLOT_HASH_KEY"),
 ])
-def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, id_key, missing):
+def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, id_key, ballot_key, missing):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    for name, value in (("SECRET_KEY", secret), ("ID_HASH_KEY", id_key)):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://ruamkhit.example.go.th")
+    for name, value in (("SECRET_KEY", secret), ("ID_HASH_KEY", id_key), ("BALLOT_HASH_KEY", ballot_key)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
@@ -92,11 +100,38 @@ def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, i
         create_app("production")
 
 
+def test_development_and_testing_have_a_ballot_key_of_their_own():
+    from config import DevelopmentConfig, TestingConfig
+
+    for config in (DevelopmentConfig, TestingConfig):
+        assert config.BALLOT_HASH_KEY and config.BALLOT_HASH_KEY not in (config.SECRET_KEY, config.ID_HASH_KEY)
+
+
+def test_the_ballot_link_is_keyed_by_the_ballot_key_alone(app):
+    from app.cycles import voting
+
+    with app.test_request_context():
+        before = voting.voter_hash(1, 2)
+        old_secret = app.config["SECRET_KEY"]
+        app.config["SECRET_KEY"] = "another-secret-key-of-the-app-servers"
+        try:
+            assert voting.voter_hash(1, 2) == before  # SECRET_KEY plays no part in it
+        finally:
+            app.config["SECRET_KEY"] = old_secret
+        old_key = app.config["BALLOT_HASH_KEY"]
+        app.config["BALLOT_HASH_KEY"] = "another-ballot-key"
+        try:
+            assert voting.voter_hash(1, 2) != before
+        finally:
+            app.config["BALLOT_HASH_KEY"] = old_key
+
+
 def test_production_cookies_are_secure_http_only_and_same_site(monkeypatch):
     from flask import session
 
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("ID_HASH_KEY", GOOD_ID_KEY)
+    monkeypatch.setenv("BALLOT_HASH_KEY", GOOD_BALLOT_KEY)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://ruamkhit.example.go.th")
     prod = create_app(

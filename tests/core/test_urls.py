@@ -71,6 +71,7 @@ def test_a_malformed_base_url_is_refused(raw):
 def _production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("ID_HASH_KEY", GOOD_SECRET)
+    monkeypatch.setenv("BALLOT_HASH_KEY", "b" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.delenv("SERVER_NAME", raising=False)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
