@@ -8,6 +8,7 @@ numbers or tie ballots to their voters while voting is open.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -66,6 +67,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    # "Remember me" keeps a browser signed in this long (Flask-Login's default is 365 days).
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 30 * 1024 * 1024
 

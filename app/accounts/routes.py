@@ -126,9 +126,28 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Ends this session everywhere it was copied (a session or remember-me cookie taken from this
+    # browser), and with it the account's other sessions: one session version per account.
+    if current_user.is_authenticated:
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for("accounts.profile"))
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on all your devices."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 # --- passwords -----------------------------------------------------------------
@@ -225,6 +244,7 @@ def _render_profile(**forms):
     forms.setdefault("province_form", ProvinceForm(province_choices(), formdata=None, data={"province_code": current_user.province_code}))
     forms.setdefault("nid_form", NationalIdForm(formdata=None))
     forms.setdefault("resend_form", ActionForm(formdata=None))
+    forms.setdefault("sign_out_form", ActionForm(formdata=None))
     return render_template(
         "accounts/profile.html",
         user=current_user,

@@ -251,11 +251,20 @@ def verify_email(user: User) -> None:
 
 # --- passwords: change and reset --------------------------------------------
 
+def end_sessions(user: User) -> None:
+    """End every session of `user`: each browser's session and remember-me cookie, and every copy of them.
+
+    Both cookies carry `User.get_id()` ("<id>:<session_version>") and the user loader refuses a version
+    that is not the current one, so bumping it ends them all on their next request.
+    """
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
 def set_password(user: User, new_password: str) -> None:
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # signs out every other session and remember-me cookie
-    db.session.flush()
+    end_sessions(user)  # signs out every other session and remember-me cookie
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

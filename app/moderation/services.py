@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Role, RoleAssignment, User
+from app.accounts.services import end_sessions
 from app.areas.models import Area
 from app.audit.services import record
 from app.core.timeutil import utcnow
@@ -312,7 +313,7 @@ def block_user(official: User, target: User, reason: str) -> None:
         raise ModerationError(_l("This account is already blocked."))
     target.is_blocked = True
     target.blocked_reason = reason
-    db.session.flush()
+    end_sessions(target)  # signed in again, the account sees that it is blocked
     record(official, "moderation.block_user", target, area=_moderated_area_of(official, target),
            details={"reason": reason})
     notify([target], "account.blocked", params={"reason": reason}, link="/notifications/", actor=official)
