@@ -66,20 +66,6 @@ def test_remember_days_is_configurable():
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)
 
 
-def test_remember_days_from_the_environment(monkeypatch):
-    import importlib
-
-    import config
-
-    monkeypatch.setenv("REMEMBER_DAYS", "7")
-    try:
-        reloaded = importlib.reload(config)
-        assert reloaded.Config.REMEMBER_COOKIE_DURATION == timedelta(days=7)
-    finally:
-        monkeypatch.delenv("REMEMBER_DAYS")
-        importlib.reload(config)
-
-
 def test_sign_out_of_all_devices_from_the_profile(app, client):
     user = create_user()
     sign_in(client, user)
