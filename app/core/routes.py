@@ -43,6 +43,22 @@ def home():
     return render_template("core/home.html", provinces=list_provinces(locale=current_locale()))
 
 
+# Browsers and phones ask for these at the site's root whatever the page says.
+_ROOT_ICONS = {
+    "favicon.ico": "favicon.ico",
+    "apple-touch-icon.png": "apple-touch-icon.png",
+    "apple-touch-icon-precomposed.png": "apple-touch-icon.png",
+}
+
+
+@bp.get("/<any(" + ", ".join(f'"{name}"' for name in _ROOT_ICONS) + "):name>")
+def root_icon(name: str):
+    from flask import send_from_directory
+
+    folder = current_app.static_folder + "/icons"
+    return send_from_directory(folder, _ROOT_ICONS[name], max_age=7 * 24 * 3600)
+
+
 @bp.get("/about")
 def about():
     return render_template("core/about.html")

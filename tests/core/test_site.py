@@ -123,3 +123,19 @@ def test_signed_in_users_switch_language_with_the_form(client):
     sign_in(client, user)
     page = client.get("/provinces").get_data(as_text=True)
     assert 'action="/language"' in page and "/language/en" not in page
+
+
+def test_site_icons_are_served_where_browsers_and_phones_ask(client):
+    for path, kind in [
+        ("/favicon.ico", "image/vnd.microsoft.icon"),
+        ("/apple-touch-icon.png", "image/png"),
+        ("/apple-touch-icon-precomposed.png", "image/png"),
+        ("/static/icons/icon-192.png", "image/png"),
+    ]:
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert response.mimetype in (kind, "image/x-icon"), (path, response.mimetype)
+            assert len(response.get_data()) > 500
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/favicon.ico"' in page and 'rel="apple-touch-icon"' in page
+    assert client.get("/favicon.png").status_code == 404
