@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Optional, Union
@@ -50,6 +52,8 @@ class ExportRow:
     responsible_unit: str
     proposal_id: Optional[int] = None
     state: str = ""
+    estimated_cost: Optional[int] = None
+    final_cost: Optional[int] = None
 
 
 @dataclass
@@ -63,6 +67,7 @@ class ExportMeta:
     labels: dict[str, str]  # column and total labels, see LABEL_KEYS
     sheet_title: str = "ผ.02"
     note: str = ""
+    form_label: str = "แบบ ผ.02"  # printed at the top right of the form, as on the paper form
 
     def header_row(self) -> list[str]:
         lab = self.labels
@@ -78,7 +83,14 @@ class ExportMeta:
 
 
 LABEL_KEYS = ("number", "title", "objective", "target", "budget", "kpi", "result", "unit", "no_group",
-              "group_total", "grand_total", "proposal_id", "state", "year_budget", "code_of")
+              "group_total", "grand_total", "proposal_id", "state", "year_budget", "code_of",
+              "estimated_cost", "final_cost")
+EMPTY_AMOUNT = "-"  # what the form shows in a year without budget
+
+
+def shown_amount(amount: Optional[int]) -> Optional[int]:
+    """The amount a cell of the form shows, or None where the form shows "-" (no budget that year)."""
+    return amount if amount else None
 
 
 def neutralise(text: object) -> str:
@@ -172,8 +184,41 @@ def total_label(meta: ExportMeta, event: Event) -> str:
 
 COLUMN_WIDTHS = {"number": 5, "title": 30, "objective": 30, "target": 26, "year": 13, "kpi": 22, "result": 26, "unit": 16}
 # Cell formats, by index in the workbook's style sheet (0 is the default).
-DEFAULT, TITLE, NOTE, HEADER, GROUP1, GROUP2, TEXT, NUMBER, MONEY, TOTAL, TOTAL_MONEY = range(11)
+(DEFAULT, TITLE, NOTE, HEADER, GROUP1, GROUP2, TEXT, NUMBER, MONEY, TOTAL, TOTAL_MONEY, LABEL, DASH,
+ TOTAL_DASH) = range(14)
 BAHT_FORMAT_ID = 3  # Excel's built-in "#,##0"
+
+# Row heights. Neither Excel nor LibreOffice grows a row to fit wrapped text
+# when it opens a file (LibreOffice keeps the stored height, Excel the default
+# one), so every row states its height, estimated from its text: the number of
+# lines a cell wraps to is its visible characters (Thai vowel and tone marks
+# above and below take no width) over what one line of its column holds.
+# The figures are measured in LibreOffice with Garuda, the widest of the Thai
+# fonts it substitutes for TH SarabunPSK, so the estimate errs towards a row
+# a line too tall rather than text cut off.
+CHARS_PER_WIDTH = 1.0  # characters of 14 pt Thai text per unit of column width
+WRAP_SLACK = 1.15  # lines break between words, so a line holds a little less than its width
+LINE_POINTS = 21.0  # one line of 14 pt Thai text with its marks above and below
+ROW_PADDING = 4.0
+
+
+def visible_length(text: str) -> int:
+    """Characters that take width on a line: not the combining marks above and below Thai letters."""
+    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+
+
+def wrapped_lines(text: object, width: float, size: int = 14) -> int:
+    """How many lines `text` takes in a wrapped cell `width` characters wide (at least one)."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1.0, width * CHARS_PER_WIDTH * 14 / size)
+    return sum(max(1, math.ceil(visible_length(part) * WRAP_SLACK / per_line)) for part in str(text).split("\n"))
+
+
+def row_height(cells: Iterable[tuple[object, float]], size: int = 14) -> float:
+    """The height in points of a row whose cells are (text, width) pairs."""
+    lines = max((wrapped_lines(text, width, size) for text, width in cells), default=1)
+    return round(lines * LINE_POINTS * size / 14 + ROW_PADDING, 2)
 
 
 def _styles() -> list[Style]:
@@ -192,7 +237,15 @@ def _styles() -> list[Style]:
         Style(font(), border=True, vertical="top", number_format=BAHT_FORMAT_ID),
         Style(font(True), fill="FFF2CC", border=True, horizontal="right", vertical="top", wrap=True),
         Style(font(True), fill="FFF2CC", border=True, vertical="top", number_format=BAHT_FORMAT_ID),
+        Style(font(True), horizontal="right", vertical="center"),
+        Style(font(), border=True, horizontal="center", vertical="top"),
+        Style(font(True), fill="FFF2CC", border=True, horizontal="center", vertical="top"),
     ]
+
+
+def _amount_cell(amount: Optional[int], money: int, dash: int) -> tuple[object, int]:
+    shown = shown_amount(amount)
+    return (EMPTY_AMOUNT, dash) if shown is None else (shown, money)
 
 
 def write_xlsx(meta: ExportMeta, rows: Iterable[ExportRow], out: Union[BinaryIO, str]) -> int:
@@ -200,30 +253,42 @@ def write_xlsx(meta: ExportMeta, rows: Iterable[ExportRow], out: Union[BinaryIO,
     width = meta.width
     n_years = len(meta.years)
     first_year_col = 5
+    # One year column must still hold "งบประมาณ (บาท)" above its year on a line or two.
+    year_width = COLUMN_WIDTHS["year"] if n_years > 1 else COLUMN_WIDTHS["year"] + 3
     widths = [COLUMN_WIDTHS["number"], COLUMN_WIDTHS["title"], COLUMN_WIDTHS["objective"], COLUMN_WIDTHS["target"],
-              *[COLUMN_WIDTHS["year"]] * n_years, COLUMN_WIDTHS["kpi"], COLUMN_WIDTHS["result"], COLUMN_WIDTHS["unit"]]
-    header_top = len(meta.title_lines) + (1 if meta.note else 0) + 2  # the titles, the note, a blank line
+              *[year_width] * n_years, COLUMN_WIDTHS["kpi"], COLUMN_WIDTHS["result"], COLUMN_WIDTHS["unit"]]
+    table_width = sum(widths)
+    text_widths = widths[:4] + widths[first_year_col - 1 + n_years:]
+    # the form label, the titles, the note, a blank line
+    header_top = 1 + len(meta.title_lines) + (1 if meta.note else 0) + 2
     sheet = SheetWriter(out, meta.sheet_title or "ผ.02", _styles(), widths=widths, freeze_rows=header_top + 1)
 
-    def spanning(text: str, style: int, boxed: bool = True) -> None:
+    def spanning(text: str, style: int, boxed: bool = True, size: int = 14) -> None:
         """A row whose first cell spans the table (boxed rows carry the border on every cell)."""
-        r = sheet.append([(text, style)] + ([(None, style)] * (width - 1) if boxed else []))
+        r = sheet.append([(text, style)] + ([(None, style)] * (width - 1) if boxed else []),
+                         height=row_height([(text, table_width)], size))
         sheet.merge(1, r, width, r)
 
+    spanning(meta.form_label, LABEL, boxed=False)
     for line in meta.title_lines:
-        spanning(line, TITLE, boxed=False)
+        spanning(line, TITLE, boxed=False, size=16)
     if meta.note:
-        spanning(meta.note, NOTE, boxed=False)
+        spanning(meta.note, NOTE, boxed=False, size=12)
     sheet.append([])  # a blank line between the titles and the table
 
-    # Two header rows: "งบประมาณ (บาท)" spans the year columns, the years sit below it.
+    # Two header rows: "งบประมาณ (บาท)" spans the year columns, the years sit below it;
+    # the other headings span both rows, so the two rows together must hold the longest.
     head = meta.header_row()
     top = [(text, HEADER) for text in head]
     for offset in range(n_years):
         top[first_year_col - 1 + offset] = (meta.labels["budget"] if offset == 0 else None, HEADER)
-    sheet.append(top)
+    other_heads = head[:first_year_col - 1] + head[first_year_col - 1 + n_years:]
+    spanned = row_height(zip(other_heads, text_widths))
+    budget_height = row_height([(meta.labels["budget"], year_width * n_years)])
+    year_height = row_height([(year, year_width) for year in meta.year_headers()])
+    sheet.append(top, height=max(budget_height, spanned - year_height))
     sheet.append([(None, HEADER)] * (first_year_col - 1) + [(text, HEADER) for text in meta.year_headers()]
-                 + [(None, HEADER)] * 3)
+                 + [(None, HEADER)] * 3, height=year_height)
     for col in [*range(1, first_year_col), *range(first_year_col + n_years, width + 1)]:
         sheet.merge(col, header_top, col, header_top + 1)
     if n_years > 1:
@@ -232,23 +297,26 @@ def write_xlsx(meta: ExportMeta, rows: Iterable[ExportRow], out: Union[BinaryIO,
 
     written = 0
     blank_total = [(None, TOTAL)] * 3
+    label_width = sum(widths[1:4])
     for event in walk(rows, n_years):
         if event.kind == "row":
             r = event.row
+            texts = [r.title, r.objective, r.target_output, r.kpi, r.expected_result, r.responsible_unit]
             sheet.append([
                 (event.number, NUMBER), (r.title, TEXT), (r.objective, TEXT), (r.target_output, TEXT),
-                *[(amount, MONEY) for amount in r.amounts],
+                *[_amount_cell(amount, MONEY, DASH) for amount in r.amounts],
                 (r.kpi, TEXT), (r.expected_result, TEXT), (r.responsible_unit, TEXT),
-            ])
+            ], height=row_height(zip(texts, text_widths[1:])))
             written += 1
         elif event.kind in ("group1", "group2"):
             spanning(group_heading(meta, 1 if event.kind == "group1" else 2, event.key),
                      GROUP1 if event.kind == "group1" else GROUP2)
         else:
+            label = total_label(meta, event)
             number = sheet.append([
-                (None, TOTAL), (total_label(meta, event), TOTAL), (None, TOTAL), (None, TOTAL),
-                *[(amount, TOTAL_MONEY) for amount in event.totals.sums], *blank_total,
-            ])
+                (None, TOTAL), (label, TOTAL), (None, TOTAL), (None, TOTAL),
+                *[_amount_cell(amount, TOTAL_MONEY, TOTAL_DASH) for amount in event.totals.sums], *blank_total,
+            ], height=row_height([(label, label_width)]))
             sheet.merge(2, number, 4, number)
     sheet.close()
     return written
@@ -263,6 +331,7 @@ def csv_header(meta: ExportMeta) -> list[str]:
         lab["code_of"].format(group=meta.group2_label), meta.group2_label,
         lab["number"], lab["title"], lab["objective"], lab["target"],
         *[lab["year_budget"].format(year=year) for year in meta.years],
+        lab["estimated_cost"], lab["final_cost"],
         lab["kpi"], lab["result"], lab["unit"], lab["proposal_id"], lab["state"],
     ]
 
@@ -289,6 +358,7 @@ def csv_chunks(meta: ExportMeta, rows: Iterable[ExportRow], batch: int = 500) ->
             neutralise(r.group2.code if r.group2 else ""), neutralise(r.group2.title if r.group2 else ""),
             event.number, neutralise(r.title), neutralise(r.objective), neutralise(r.target_output),
             *["" if amount is None else amount for amount in r.amounts],
+            "" if r.estimated_cost is None else r.estimated_cost, "" if r.final_cost is None else r.final_cost,
             neutralise(r.kpi), neutralise(r.expected_result), neutralise(r.responsible_unit),
             "" if r.proposal_id is None else r.proposal_id, neutralise(r.state),
         ])

@@ -90,4 +90,5 @@ def print_view(plan_id: int):
     return render_template(
         "exports/print.html", plan=plan, area=plan.area, meta=meta, events=events, chosen=chosen,
         scope=area_scope(plan.area), group_heading=p02.group_heading, total_label=p02.total_label,
+        empty_amount=p02.EMPTY_AMOUNT,
     )

@@ -122,6 +122,8 @@ def export_rows(plan: Plan, states: tuple[ProposalState, ...]) -> Iterator[Expor
             group1=key1, group2=key2, title=rec.title, objective=rec.objective, target_output=rec.target_output,
             amounts=amounts, kpi=rec.kpi, expected_result=rec.expected_result,
             responsible_unit=rec.responsible_unit, proposal_id=rec.id, state=labels[rec.state],
+            estimated_cost=rec.estimated_cost,
+            final_cost=rec.revised_cost if rec.revised_cost is not None else rec.estimated_cost,
         )
 
 
@@ -178,11 +180,12 @@ def export_meta(plan: Plan, state_filter: str) -> ExportMeta:
         "proposal_id": _("Proposal number"), "state": _("State"),
         "year_budget": _("Budget %(year)s (baht)", year="{year}"),
         "code_of": _("%(group)s code", group="{group}"),
+        "estimated_cost": _("Estimated cost (baht)"), "final_cost": _("Final cost (baht)"),
     }
     return ExportMeta(
         title_lines=lines, years=plan.years, note=note,
         group1_label=str(plans.level_name(plan.kind, level1)), group2_label=str(plans.level_name(plan.kind, level2)),
-        labels=labels, sheet_title="ผ.02" if locale == "th" else "P.02",
+        labels=labels, sheet_title="ผ.02" if locale == "th" else "P.02", form_label=_("Form P.02"),
     )
 
 

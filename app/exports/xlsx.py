@@ -7,7 +7,7 @@ text and streams it into the zip entry, so time grows with the number of
 cells at string-formatting speed and memory does not grow at all.
 
 It writes only what the form needs: text (inline strings, never formulas,
-so nothing typed by a user can run in Excel), whole numbers, a fixed list of
+so nothing typed by a user can run in Excel), whole numbers, row heights, a fixed list of
 cell styles, column widths, merged cells, a frozen header, print titles and
 an A4 landscape page set-up. The result opens in Excel, LibreOffice and
 openpyxl.
@@ -153,12 +153,17 @@ class SheetWriter:
     def _write(self, text: str) -> None:
         self._sheet.write(text.encode("utf-8"))
 
-    def append(self, cells: Sequence[Optional[tuple[object, int]]]) -> int:
-        """Write the next row; return its 1-based number."""
+    def append(self, cells: Sequence[Optional[tuple[object, int]]], height: Optional[float] = None) -> int:
+        """Write the next row; return its 1-based number.
+
+        `height` (points) is stored as a custom row height: neither Excel nor
+        LibreOffice grows a row to fit wrapped text when it opens a file, so a
+        row with long text must say how tall it is.
+        """
         self.rows_written += 1
         r = self.rows_written
         letters = self._letters
-        parts = [f'<row r="{r}">']
+        parts = [f'<row r="{r}" ht="{height:.2f}" customHeight="1">' if height else f'<row r="{r}">']
         for index, cell in enumerate(cells):
             if cell is None:
                 continue

@@ -48,15 +48,16 @@ def test_the_excel_download_opens_and_holds_the_shortlist(client):
     assert 'filename=p02-3500102-2566-2570-shortlisted.xlsx' in response.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.data)).worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][0] == "รายละเอียดโครงการพัฒนา"
-    assert rows[1][0] == "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)"
-    assert rows[2][0] == "เทศบาลนครเชียงใหม่ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่"
+    assert rows[0][0] == "แบบ ผ.02"
+    assert rows[1][0] == "รายละเอียดโครงการพัฒนา"
+    assert rows[2][0] == "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)"
+    assert rows[3][0] == "เทศบาลนครเชียงใหม่ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่"
     titles = [r[1] for r in rows]
     assert "ก่อสร้างถนน คสล. ซอยวัดเกต" in titles and "คัดกรองเบาหวานผู้สูงอายุ" in titles
     assert "ร่างภายใน" not in titles and "โครงการที่ได้รับงบแล้ว" not in titles
     grand = rows[titles.index("รวมทั้งสิ้น (3 โครงการ)")]
-    assert grand[4:9] == [10_000, 1_250_000, 250_000, 80_000, 0]
-    assert rows[titles.index("รวมยุทธศาสตร์ 1 (2 โครงการ)")][4:9] == [10_000, 1_250_000, 250_000, 0, 0]
+    assert grand[4:9] == [10_000, 1_250_000, 250_000, 80_000, "-"]
+    assert rows[titles.index("รวมยุทธศาสตร์ 1 (2 โครงการ)")][4:9] == [10_000, 1_250_000, 250_000, "-", "-"]
     evil = next(c for r in ws.iter_rows() for c in r if c.value == "=cmd|' /C calc'!A0")
     assert evil.data_type == "s"
     both = load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx?state=both").data)).worksheets[0]
@@ -104,7 +105,7 @@ def test_a_province_exports_by_development_issue(client):
     rows = [[c.value for c in r] for r in
             load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data)).worksheets[0].iter_rows()]
     first = [r[0] for r in rows]
-    assert rows[2][0] == "จังหวัดเชียงใหม่"
+    assert rows[3][0] == "จังหวัดเชียงใหม่"
     assert first.index("ประเด็นการพัฒนา 1 ท่องเที่ยวเชิงสร้างสรรค์") < first.index("ประเด็นการพัฒนา 2 เกษตรปลอดภัย")
     header = first.index("ที่")
     assert rows[header + 1][4] == "2570" and len(rows[header]) == 8
