@@ -79,6 +79,13 @@ class Config:
         os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
     )
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Redis down must not mean nobody can sign in: each process then counts in its own memory
+    # (the routes' own limits, per process), logs it, and goes back to Redis once it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A limit that cannot be counted (Redis died between the check and the count) is logged, not a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis that stops answering costs each request at most this long before the fallback takes over.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     # Busy public pages are served from a cache to readers who are not signed in (app/core/pagecache.py).
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
     PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
