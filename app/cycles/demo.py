@@ -37,6 +37,7 @@ from app.cycles.models import (
 from app.cycles.phases import bangkok_today
 from app.cycles.voting import write_paper_ballots
 from app.demo.base import demo_user
+from app.demo.registry import recall, remember
 from app.extensions import db
 
 FINISHED_TITLE = "งบประมาณแบบมีส่วนร่วม เทศบาลนครเชียงใหม่ ปีงบประมาณ 2569"
@@ -80,8 +81,10 @@ OPEN_FALLBACK_PROJECTS = [
 ]
 
 
-def _existing(area, title: str) -> Cycle | None:
-    return db.session.scalar(select(Cycle).where(Cycle.area_id == area.id, Cycle.title == title))
+def _existing(area, title: str):
+    """The cycle an earlier load made under this title (even renamed since), FORGOTTEN if deleted, or None."""
+    return recall("cycle", title, Cycle,
+                  lambda: db.session.scalar(select(Cycle).where(Cycle.area_id == area.id, Cycle.title == title)))
 
 
 def _finished_cycle() -> Cycle | None:
@@ -98,6 +101,7 @@ def _finished_cycle() -> Cycle | None:
         voting_from=date(2026, 5, 1), results_from=date(2026, 6, 1), implementation_from=date(2026, 7, 1),
         min_projects=1, max_projects=3,
     ))
+    remember("cycle", FINISHED_TITLE, cycle)
     cycle.phase_override = Phase.REVIEW  # to build the ballot; cleared below
     budget = services.add_budget(officer, cycle, "ทั้งเขตเทศบาล", 3_000_000)
     for title, cost, description in FINISHED_PROJECTS:
@@ -146,6 +150,7 @@ def _open_cycle() -> Cycle | None:
         voting_from=today - timedelta(days=5), results_from=today + timedelta(days=20),
         implementation_from=today + timedelta(days=45),
     ))
+    remember("cycle", OPEN_TITLE, cycle)
     cycle.phase_override = Phase.REVIEW  # to build the ballot; cleared below
     budget = services.add_budget(official, cycle, "ทั้งจังหวัดเชียงใหม่", 10_000_000)
     proposals = services.shortlisted_proposals(cycle)

@@ -6,6 +6,7 @@ import importlib
 import click
 from flask.cli import with_appcontext
 
+from app.demo import models as _models  # noqa: F401  (the demo_objects table)
 from app.extensions import db
 
 demo_cli = click.Group("demo", help="The Thai demo data.")

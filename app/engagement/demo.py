@@ -45,19 +45,17 @@ REPORTERS = (
 
 
 def _demo_ideas() -> list[Idea]:
-    """The ideas demo's own ideas only: later loaders (proposals) add ideas of
-    their own, and counting those on a second run would add supports and reports."""
-    from app.ideas.demo import IDEAS
+    """The ideas demo's own ideas only (found by their demo key, wherever they are now): later
+    loaders (proposals) add ideas of their own, and counting those on a second run would add
+    supports and reports."""
+    from app.ideas.demo import IDEAS, demo_idea
 
-    province, lgs = demo_areas()
-    area_ids = [province.id, *(lg.id for lg in lgs)]
-    titles = [row[5] for row in IDEAS]
-    return list(db.session.scalars(
-        select(Idea).where(
-            Idea.area_id.in_(area_ids), Idea.title.in_(titles), Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None),
-            Idea.pending_review.is_(False), Idea.status != IdeaStatus.MERGED,
-        ).order_by(Idea.id)
-    ))
+    found = (demo_idea(row[5]) for row in IDEAS)
+    return sorted(
+        (idea for idea in found if idea is not None and idea.withdrawn_at is None and idea.hidden_at is None
+         and not idea.pending_review and idea.status != IdeaStatus.MERGED),
+        key=lambda idea: idea.id,
+    )
 
 
 def _comment_once(idea: Idea, email: str, body: str, parent: Comment | None = None, *, age: timedelta) -> Comment:

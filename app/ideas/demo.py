@@ -15,10 +15,12 @@ from sqlalchemy import select
 from app.areas.services import get_area_by_code
 from app.core.timeutil import utcnow
 from app.demo.base import demo_user
+from app.demo.registry import recall, remember
 from app.extensions import db
 from app.ideas import services
 from app.ideas.models import Idea, IdeaCategory as C
 
+KIND = "idea"  # demo_objects.kind; the key is the title below, as first written
 R1, R2, R3, R4 = (f"resident{n}@demo.ruamkhit.th" for n in range(1, 5))
 
 # (area code, author, days ago, category, subdistrict, title, description, photo colour or None, (lat, lon) or None)
@@ -126,12 +128,20 @@ def _photo(colour: tuple[int, int, int]):
     return save_image(out)
 
 
+def demo_idea(title: str) -> Idea | None:
+    """The idea the demo made from the entry of IDEAS with this title (wherever it is now), if it still exists."""
+    found = recall(KIND, title, Idea)
+    return found if isinstance(found, Idea) else None
+
+
 def load() -> None:
     now = utcnow()
-    existing = {(a, t) for a, t in db.session.execute(select(Idea.area_id, Idea.title))}
     for code, email, days, category, subdistrict, title, description, colour, point in sorted(IDEAS, key=lambda i: -i[2]):
         area = get_area_by_code(code)
-        if area is None or (area.id, title) in existing:
+        if area is None:
+            continue
+        legacy = lambda: db.session.scalar(select(Idea).where(Idea.area_id == area.id, Idea.title == title))  # noqa: E731
+        if recall(KIND, title, Idea, legacy) is not None:
             continue
         photos = [_photo(colour)] if colour else []
         data = services.IdeaInput(
@@ -142,4 +152,5 @@ def load() -> None:
         idea.created_at = idea.updated_at = now - timedelta(days=days, hours=(days * 7) % 11)
         for photo in idea.photos:
             photo.created_at = idea.created_at
+        remember(KIND, title, idea)
     db.session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from app.areas.services import get_area_by_code
 from app.core.timeutil import utcnow
 from app.demo.base import demo_user
+from app.demo.registry import FORGOTTEN, recall, remember
 from app.extensions import db
 from app.ideas.models import Idea, IdeaCategory, IdeaStatus
 from app.plans.models import Plan, PlanItem
@@ -235,9 +236,11 @@ def _officer(area_code: str):
     return demo_user(OFFICERS[area_code])
 
 
-def _find_idea(author, title: str) -> Optional[Idea]:
-    # Matched by author and title: a referred idea has moved to another area.
-    return db.session.scalar(select(Idea).where(Idea.author_id == author.id, Idea.title == title))
+def _find_idea(spec: "DemoIdea"):
+    """The idea made from `spec` by an earlier load (its demo key survives referral, edits and merges)."""
+    author = _resident(spec.author)
+    return recall("proposal-idea", spec.key, Idea,
+                  lambda: db.session.scalar(select(Idea).where(Idea.author_id == author.id, Idea.title == spec.title)))
 
 
 def _submit(spec: DemoIdea) -> tuple[Idea, bool]:
@@ -245,7 +248,9 @@ def _submit(spec: DemoIdea) -> tuple[Idea, bool]:
     from app.ideas import services as ideas
 
     area = get_area_by_code(spec.area)
-    idea = _find_idea(_resident(spec.author), spec.title)
+    idea = _find_idea(spec)
+    if idea is FORGOTTEN:
+        return None, False
     if idea is not None:
         return idea, False
     idea = ideas.submit_idea(_resident(spec.author), area, ideas.IdeaInput(
@@ -253,6 +258,7 @@ def _submit(spec: DemoIdea) -> tuple[Idea, bool]:
     ))
     for n in spec.supporters:
         set_support(idea, _resident(n), True)
+    remember("proposal-idea", spec.key, idea)
     return idea, True
 
 
@@ -282,7 +288,10 @@ def _triage(ideas_by_key: dict[str, Idea], fresh: set[str]) -> None:
             if status.startswith("refer:"):
                 triage.refer_idea(actor, idea, get_area_by_code(status.split(":", 1)[1]), answer or None)
             elif status.startswith("merge:"):
-                triage.merge_idea(actor, idea, ideas_by_key[status.split(":", 1)[1]], answer)
+                target = ideas_by_key.get(status.split(":", 1)[1])
+                if target is None:  # an official deleted the demo's target idea
+                    continue
+                triage.merge_idea(actor, idea, target, answer)
             else:
                 triage.change_status(actor, idea, IdeaStatus(status), answer or None)
             delays.append(delay)
@@ -297,9 +306,10 @@ def _plan_item(area_id: int, code: str) -> Optional[PlanItem]:
 
 def _proposal(spec: DemoProposal, ideas_by_key: dict[str, Idea]) -> Proposal:
     area = get_area_by_code(spec.area)
-    existing = db.session.scalar(select(Proposal).where(Proposal.area_id == area.id, Proposal.title == spec.title))
+    existing = recall("proposal", spec.title, Proposal, lambda: db.session.scalar(
+        select(Proposal).where(Proposal.area_id == area.id, Proposal.title == spec.title)))
     if existing is not None:
-        return existing
+        return None if existing is FORGOTTEN else existing
     officer = _officer(spec.area)
     item = _plan_item(area.id, spec.item_code)
     years = services.budget_years(item, spec.fiscal_year)
@@ -316,6 +326,7 @@ def _proposal(spec: DemoProposal, ideas_by_key: dict[str, Idea]) -> Proposal:
     ideas = [ideas_by_key[k] for k in spec.ideas if k in ideas_by_key and ideas_by_key[k].area_id == area.id
              and ideas_by_key[k].status in services.JOINABLE_IDEA_STATUSES]
     proposal = services.create_proposal(officer, area, data, ideas)
+    remember("proposal", spec.title, proposal)
     target = spec.state
     if target is P.DRAFT:
         return proposal
@@ -348,11 +359,13 @@ def load() -> list[Proposal]:
         fresh: set[str] = set()
         for spec in IDEAS:
             idea, created = _submit(spec)
+            if idea is None:
+                continue
             ideas_by_key[spec.key] = idea
             if created:
                 fresh.add(spec.key)
         db.session.flush()
         _triage(ideas_by_key, fresh)
-        proposals = [_proposal(spec, ideas_by_key) for spec in PROPOSALS]
+        proposals = [p for p in (_proposal(spec, ideas_by_key) for spec in PROPOSALS) if p is not None]
         db.session.flush()
     return proposals

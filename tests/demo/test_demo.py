@@ -31,3 +31,51 @@ def test_demo_loads_and_is_idempotent(app):
     assert first["users"] >= 9 and first["ideas"] >= 40
     changed = {name: (first[name], second[name]) for name in first if first[name] != second[name]}
     assert changed == {}, f"a second demo load changed: {changed}"
+
+
+def test_demo_recognises_its_objects_after_officials_changed_them(app):
+    """#12.20: an official referred a demo idea and renamed a proposal and a cycle; the next
+    `make run` made a duplicate of each in its original place. The demo now knows its own
+    objects by a stable key, whatever has happened to them since."""
+    from app.areas.services import get_area_by_code
+    from app.cycles.models import Cycle
+    from app.ideas.models import Idea
+    from app.proposals.models import Proposal
+    from app.triage import services as triage
+
+    with app.test_request_context("/"):
+        _load_all()
+        idea = _db.session.scalar(select(Idea).where(Idea.title == "ซ่อมทางเท้าถนนราชดำเนินที่แตกร้าว"))
+        officer = base.demo_user("officer@demo.ruamkhit.th")
+        triage.refer_idea(officer, idea, get_area_by_code("50"), "เป็นเรื่องของจังหวัด")
+        assert idea.area.code == "50"
+        proposal = _db.session.scalars(select(Proposal).order_by(Proposal.id)).first()
+        proposal.title = proposal.title + " (แก้ไขชื่อ)"
+        cycle = _db.session.scalars(select(Cycle).order_by(Cycle.id)).first()
+        cycle.title = "รอบที่เปลี่ยนชื่อแล้ว"
+        _db.session.flush()
+        first = _counts()
+        _load_all()
+        second = _counts()
+    changed = {name: (first[name], second[name]) for name in first if first[name] != second[name]}
+    assert changed == {}, f"the demo made again what officials had changed: {changed}"
+
+
+def test_demo_does_not_remake_what_was_deleted(app):
+    from app.demo.models import DemoObject
+    from app.demo.registry import FORGOTTEN, recall
+    from app.ideas.demo import IDEAS
+    from app.ideas.models import Idea
+
+    with app.test_request_context("/"):
+        _load_all()
+        title = IDEAS[-1][5]
+        row = _db.session.scalar(select(DemoObject).where(DemoObject.kind == "idea", DemoObject.key == title))
+        assert row is not None
+        assert recall("idea", title, Idea).title == title
+        row.object_id = 10**9  # as if an official had deleted the idea
+        _db.session.flush()
+        assert recall("idea", title, Idea) is FORGOTTEN
+        before = _counts()["ideas"]
+        _load_all()
+        assert _counts()["ideas"] == before
