@@ -22,6 +22,7 @@ from app.core.locale import current_locale
 from app.core.routes import safe_next
 from app.extensions import db
 from app.permissions import can_manage_roles, can_verify_resident, can_view_audit_log, require
+from app.core.numbers import MAX_PAGE, int_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -51,7 +52,7 @@ def _page_urls(pagination) -> dict[str, str | None]:
 
 
 def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     return page if 1 <= page <= 100_000 else 1
 
 

@@ -10,9 +10,11 @@ years and three labels for one answer.
 """
 from __future__ import annotations
 
-from wtforms import StringField
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, StringField
 from wtforms.validators import ValidationError
 
+from app.core.numbers import parse_int
 from app.core.dates import DateInputError, date_pattern_hint, date_placeholder, format_date_input, parse_date_input, parse_fiscal_year
 
 
@@ -83,3 +85,24 @@ class FiscalYearField(_ParsedField):
 
     def parse(self, text):
         return parse_fiscal_year(text)
+
+
+class IntField(IntegerField):
+    """IntegerField read by the one integer parser (app.core.numbers): ASCII digits only.
+
+    WTForms' own IntegerField calls int(), which takes "١٢" (Arabic-Indic digits) and "1_000" and
+    numbers of any length; here anything but an optional minus and 0-9 is a form error.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = valuelist[0]
+        if text is None or not str(text).strip():
+            self.data = None
+            return
+        number = parse_int(str(text), signed=True)
+        if number is None:
+            self.data = None
+            raise ValueError(str(_l("Enter a whole number using the digits 0-9.")))
+        self.data = number

@@ -25,8 +25,6 @@ MAX_ID = 2**31 - 1
 
 def as_id(value) -> int | None:
     """A row id from a form or URL, or None when it is not one (tampered, negative, too large to look up)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= MAX_ID else None
+    from app.core.numbers import parse_int
+
+    return parse_int(value, minimum=1, maximum=MAX_ID)

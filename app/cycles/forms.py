@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.fields import DateInputField, FiscalYearField
-from app.core.validators import no_control_chars
+from app.core.fields import DateInputField, FiscalYearField, IntField
+from app.core.validators import as_id, no_control_chars
 from app.cycles.models import BallotKind, Completion, Phase, ProgressStatus, TallyRule
 from app.cycles.phases import PHASE_LABELS
 
@@ -45,14 +45,21 @@ COMPLETION_LABELS = {
 
 
 def _optional_int(label, low=0, high=1_000_000):
-    return IntegerField(label, validators=[Optional(), NumberRange(min=low, max=high)])
+    return IntField(label, validators=[Optional(), NumberRange(min=low, max=high)])
 
+
+
+def _budget_id(value) -> int:
+    ident = as_id(value)
+    if ident is None:
+        raise ValueError(value)  # WTForms: "Not a valid choice"
+    return ident
 
 class CycleForm(FlaskForm):
     title = StringField(_l("Cycle title"), validators=[DataRequired(), Length(max=200), no_control_chars])
     fiscal_year = FiscalYearField(_l("Fiscal year (Buddhist Era)"), validators=[InputRequired(message=_l("Enter the fiscal year, for example 2570."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
-    total_budget = IntegerField(_l("Total budget (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    total_budget = IntField(_l("Total budget (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
     ideas_from = DateInputField(_l("Idea collection starts"), validators=[InputRequired()])
     supports_from = DateInputField(_l("Supports start"), validators=[InputRequired()])
     review_from = DateInputField(_l("Review starts"), validators=[InputRequired()])
@@ -73,14 +80,14 @@ class CycleForm(FlaskForm):
 
 class BudgetForm(FlaskForm):
     name = StringField(_l("Name of the budget"), validators=[DataRequired(), Length(max=200), no_control_chars])
-    amount = IntegerField(_l("Amount (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    amount = IntField(_l("Amount (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
     subdistricts = SelectMultipleField(_l("Subdistricts whose residents vote in this budget (none: the whole area)"), choices=[])
 
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=300), no_control_chars])
-    cost = IntegerField(_l("Cost (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
-    budget = SelectField(_l("Budget"), choices=[], coerce=int, validate_choice=False)
+    cost = IntField(_l("Cost (baht)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_BAHT)])
+    budget = SelectField(_l("Budget"), choices=[], coerce=_budget_id, validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000), no_control_chars])
 
 
@@ -96,7 +103,7 @@ class PhaseForm(FlaskForm):
 class PaperBatchForm(FlaskForm):
     forum_name = StringField(_l("Village forum (ประชาคมหมู่บ้าน)"), validators=[DataRequired(), Length(max=200), no_control_chars])
     forum_date = DateInputField(_l("Date of the forum"), validators=[InputRequired()])
-    count = IntegerField(_l("Number of identical ballots"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    count = IntField(_l("Number of identical ballots"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100_000)])
 
 
 class ReceiptForm(FlaskForm):
@@ -109,7 +116,7 @@ class ImportForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[])
-    percent = IntegerField(_l("Percentage done"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    percent = IntField(_l("Percentage done"), validators=[InputRequired(), NumberRange(min=0, max=100)])
     happened_on = DateInputField(_l("Date"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000), no_control_chars])
     photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP, up to 4)"))

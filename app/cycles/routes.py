@@ -42,6 +42,7 @@ from app.cycles.models import (
 from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
 from app.extensions import db, limiter
 from app.permissions import can_manage_cycles, official_area_ids, require
+from app.core.validators import as_id
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles", template_folder="templates")
 
@@ -390,8 +391,8 @@ def edit_ballot(cycle_id: int):
             raw = request.form.get(f"budget-{proposal.id}", "")
             if raw == "":
                 assignment[proposal.id] = None
-            elif raw.isdigit() and len(raw) < 12:
-                assignment[proposal.id] = int(raw)
+            elif (budget_id := as_id(raw)) is not None:
+                assignment[proposal.id] = budget_id
             else:
                 errors.append(_("“%(value)s” is not a budget of this cycle.", value=raw[:40]))
         if not errors:

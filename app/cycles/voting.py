@@ -50,6 +50,7 @@ from app.cycles.models import (
 )
 from app.cycles.phases import bangkok_today, current_phase
 from app.extensions import db
+from app.core.numbers import parse_int
 
 # No ballot value may exceed this: it keeps every sum far inside a 64-bit integer.
 MAX_VALUE = 1_000_000
@@ -68,10 +69,7 @@ class BallotProject:
 
 
 def _as_int(text: str) -> int | None:
-    text = (text or "").strip()
-    if not text or len(text) > 12 or not text.isascii() or not text.isdigit():
-        return None
-    return int(text)
+    return parse_int(text or "", minimum=0, maximum=10**12)
 
 
 def parse_ballot_form(kind: BallotKind, form: Mapping[str, Any]) -> list[tuple[int, int]]:

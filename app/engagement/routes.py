@@ -174,7 +174,7 @@ def new_comment(idea_id: int):
     form = CommentForm()
     if request.method == "GET":
         form.parent_id.data = request.args.get("reply_to", "")[:12] or None
-    if form.parent_id.data and not form.parent_id.data.isdigit():
+    if form.parent_id.data and as_id(form.parent_id.data) is None:
         abort(404)
     parent = _load_parent(idea, form.parent_id.data)
     if form.validate_on_submit():

@@ -30,6 +30,8 @@ from app.ideas.models import CATEGORY_LABELS, STATUS_LABELS, Idea, IdeaCategory,
 from app.ideas.text import highlight, linkify, snippet
 from app.media.storage import ImageError, StoredImage, delete_image, save_image
 from app.permissions import can_moderate, can_post
+from app.core.numbers import int_arg, is_ascii_digits
+from app.core.validators import as_id
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
 
@@ -122,7 +124,7 @@ def idea_sections(idea: Idea) -> list[tuple[str, dict]]:
 
 
 def _load_area(scope: str, code: str) -> Area:
-    if not (code.isascii() and code.isdigit() and len(code) <= 10):  # e.g. a NUL byte PostgreSQL refuses
+    if not (is_ascii_digits(code) and len(code) <= 10):  # e.g. a NUL byte PostgreSQL refuses
         abort(404)
     area = areas.get_province(code) if scope == "p" else areas.get_local_government(code)
     if area is None:
@@ -424,7 +426,7 @@ def edit_idea(idea_id: int):
         form.lat.data = "" if idea.lat is None else str(idea.lat)
         form.lon.data = "" if idea.lon is None else str(idea.lon)
     if request.method == "POST" and form.validate():
-        remove_ids = {int(v) for v in request.form.getlist("remove_photo") if v.isdigit()}
+        remove_ids = {i for i in map(as_id, request.form.getlist("remove_photo")) if i is not None}
         remaining = len([p for p in idea.photos if p.id not in remove_ids])
         new_photos = _store_uploads(form, remaining)
         if new_photos is not None:
@@ -478,11 +480,8 @@ SEARCH_PER_PAGE = 20
 def search():
     q = " ".join((request.args.get("q") or "").split())[:200]
     area_code = (request.args.get("area") or "").strip()[:10]
-    area = areas.get_area_by_code(area_code) if area_code.isascii() and area_code.isdigit() else None
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), idea_search.MAX_RESULTS // SEARCH_PER_PAGE))
-    except ValueError:
-        page = 1
+    area = areas.get_area_by_code(area_code) if is_ascii_digits(area_code) else None
+    page = int_arg("page", 1, maximum=idea_search.MAX_RESULTS // SEARCH_PER_PAGE)
     result = None
     if q:
         result = idea_search.search_ideas(

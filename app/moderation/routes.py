@@ -18,6 +18,7 @@ from app.moderation import services
 from app.moderation.forms import ReasonForm, ReportForm
 from app.moderation.models import REPORT_THRESHOLD, Report
 from app.permissions import can_moderate, require
+from app.core.numbers import int_arg
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
@@ -96,10 +97,7 @@ def report_comment(comment_id: int):
 # --- the queue -----------------------------------------------------------------------
 
 def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), services.MAX_PAGE))
-    except ValueError:
-        return 1
+    return int_arg("page", 1, maximum=services.MAX_PAGE)
 
 
 @bp.get("/moderation/")

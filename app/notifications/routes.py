@@ -9,6 +9,7 @@ from app.core.routes import safe_next
 from app.extensions import db
 from app.notifications import services
 from app.notifications.forms import EmailPreferenceForm, MarkReadForm
+from app.core.numbers import int_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 
@@ -19,10 +20,7 @@ def _register_hooks(state) -> None:
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), services.MAX_PAGE))
-    except ValueError:
-        return 1
+    return int_arg("page", 1, maximum=services.MAX_PAGE)
 
 
 @bp.get("/")

@@ -14,6 +14,7 @@ from app.permissions import can_manage_plans, require
 from app.plans import services, upload
 from app.plans.forms import ConfirmForm, ItemForm, PlanEditForm, PlanForm, UploadForm
 from app.plans.models import Plan, PlanItem, PlanKind
+from app.core.validators import as_id
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
@@ -162,7 +163,7 @@ def load_item(plan: Plan, item_id: int | None) -> PlanItem | None:
 def new_item(plan_id: int):
     plan = load_plan(plan_id)
     require(can_manage_plans(current_user, plan.area))
-    parent = load_item(plan, request.args.get("parent", type=int))
+    parent = load_item(plan, as_id(request.args.get("parent")))
     if "parent" in request.args and parent is None:
         abort(404)
     if parent is not None and parent.level >= 3:

@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.validators import strip_control_chars
 from app.plans.models import MAX_LEVEL, PlanKind
 from app.plans.services import CODE_RE, ItemRow, PlanError, rows_error
+from app.core.numbers import parse_int
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -44,7 +45,6 @@ ALIASES = {
     "parent_code": "parent_code", "parent code": "parent_code", "รหัสรายการหลัก": "parent_code",
     "title": "title", "ชื่อรายการ": "title", "ชื่อ": "title",
 }
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclass
@@ -221,8 +221,8 @@ def _level(value, row: int) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().translate(THAI_DIGITS).isdigit():
-        number = int(value.strip().translate(THAI_DIGITS))
+    elif isinstance(value, str):
+        number = parse_int(value, thai_digits=True)  # ๐-๙ as Thai clerks type them; never "²" or "١"
     if number is None or not 1 <= number <= MAX_LEVEL:
         if value is None or (isinstance(value, str) and not value.strip()):
             raise PlanError(_("Row %(row)d, column level: the level is empty (formulas are not calculated; type the number 1, 2 or 3).", row=row))

@@ -12,6 +12,7 @@ from app.privacy import consents, export, registry, services
 from app.privacy.access import PAGES, access_query
 from app.privacy.forms import ActionForm, DeleteAccountForm
 from app.privacy.notice import NOTICE_HISTORY, current_notice
+from app.core.numbers import MAX_PAGE, int_arg
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
@@ -226,7 +227,7 @@ def access_log():
         from sqlalchemy import false
 
         stmt = stmt.where(false())
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     page = page if 1 <= page <= 100_000 else 1
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page"}

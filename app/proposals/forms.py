@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.fields import FiscalYearField
+from app.core.fields import FiscalYearField, IntField
 from app.core.validators import MAX_ID, as_id, no_control_chars
 from app.proposals.models import MAX_BAHT
 
@@ -119,7 +118,7 @@ class EvaluatorForm(FlaskForm):
 
 
 class AddIdeaForm(FlaskForm):
-    idea_id = IntegerField(_l("Number of the idea to add"), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    idea_id = IntField(_l("Number of the idea to add"), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     idea_answer = TextAreaField(_l("Answer to the idea's author (optional)"), validators=[Optional(), Length(max=5000), no_control_chars])
 
 

@@ -25,6 +25,7 @@ from app.proposals import models, services  # noqa: F401  (models registers the 
 from app.proposals.forms import BUDGET_FIELDS, AddIdeaForm, AssessmentForm, EvaluatorForm, ProposalForm, StateForm
 from app.proposals.models import Proposal, ProposalAssessment, ProposalState, Recommendation
 from app.proposals.services import STATE_LABELS, AssessmentData, ProposalData, ProposalError
+from app.core.numbers import MAX_PAGE, int_arg, parse_int
 
 bp = Blueprint("proposals", __name__, template_folder="templates")
 
@@ -121,8 +122,9 @@ def _setup_proposal_form(form: ProposalForm, area: Area, ideas: list[Idea]) -> N
 
 def _shown_years(form: ProposalForm) -> Optional[list[int]]:
     parts = (form.budget_years.data or "").split(",")
-    if 0 < len(parts) <= BUDGET_FIELDS and all(p.strip().isdigit() for p in parts):
-        return [int(p) for p in parts]
+    years = [parse_int(p, minimum=2400, maximum=2700) for p in parts]  # Buddhist-Era fiscal years
+    if 0 < len(years) <= BUDGET_FIELDS and None not in years:
+        return years
     return None
 
 
@@ -179,7 +181,7 @@ def _years_changed(form: ProposalForm, years: list[int]) -> bool:
 def _idea_ids_from_query() -> list[int]:
     ids = []
     for raw in request.args.getlist("idea")[:50]:
-        ident = as_id(raw) if raw.isdigit() else None  # not past what the database holds
+        ident = as_id(raw)  # ASCII digits, not past what the database holds
         if ident is not None:
             ids.append(ident)
     return list(dict.fromkeys(ids))
@@ -205,7 +207,7 @@ def list_proposals():
     include_drafts = area is not None and can_view_internal(current_user, area)
     if state is ProposalState.DRAFT and not include_drafts:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     proposals, has_next = services.list_proposals(area=area, state=state, include_drafts=include_drafts, page=page)
     states = [s for s in ProposalState if include_drafts or s is not ProposalState.DRAFT]
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.fields import IntField
 from app.core.validators import MAX_ID, as_id, no_control_chars
 from app.triage.services import ANSWER_MAX
 
@@ -32,7 +33,7 @@ class ReferForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target_idea = IntegerField(
+    target_idea = IntField(
         _l("Number of the idea to merge into"),
         validators=[InputRequired(message=_l("Enter the number of the idea to merge into.")), NumberRange(min=1, max=MAX_ID)],
     )

@@ -19,6 +19,7 @@ from app.permissions import can_manage_proposals, can_triage, is_official_of, of
 from app.triage import models, services  # noqa: F401  (models registers the table)
 from app.triage.forms import MergeForm, ReferForm, StatusForm
 from app.triage.services import TriageError
+from app.core.numbers import MAX_PAGE, int_arg
 
 bp = Blueprint("triage", __name__, url_prefix="/triage", template_folder="templates")
 
@@ -76,7 +77,7 @@ def inbox():
         if area is None:
             abort(404)
         require(can_triage(current_user, area))
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     ideas, has_next = services.inbox(current_user, view=view, area_id=area.id if area else None, page=page)
     counts = services.inbox_counts(current_user, area.id if area else None)
 
