@@ -4,13 +4,18 @@ A *cycle* belongs to one area and fiscal year; it is split into one or more
 *budgets*, each with its own ballot of *cycle projects*. Votes are political
 opinions (DESIGN step 10), so who voted and what was voted are kept apart:
 
-- `cycle_voters` says that a person voted in a budget (and nothing about how);
+- `cycle_voters` says that a person voted in a budget (and nothing about how,
+  nor when);
 - `cycle_ballots` and `cycle_ballot_choices` hold the ballots under a random
-  id, with no user id and only the day they were cast.
+  id, with no user id and no time (a paper ballot keeps its forum's date).
 
-The only bridge is `CycleBallot.voter_hash`, an HMAC of (budget id, user id)
-under a key held by the running app, used to find and replace a voter's
-ballot when they change their vote.
+While voting is open the only bridge is `CycleBallot.voter_hash`, an HMAC of
+(budget id, user id) under BALLOT_HASH_KEY, used to find and replace a
+voter's ballot when they change their vote; the two rows are written in
+different (sub)transactions so that PostgreSQL's xmin does not join them
+(voting.cast_ballot). When voting closes, closing.close_voting clears the
+hash and rewrites the ballots in the order of their random ids, so that
+nothing, system columns and heap order included, ties a ballot to a voter.
 """
 from __future__ import annotations
 
@@ -226,7 +231,7 @@ class CycleProject(db.Model):
 
 
 class CycleVoter(db.Model):
-    """That a person voted in a budget: no ballot id, no choices."""
+    """That a person voted in a budget: no ballot id, no choices, no time (it would match a ballot's)."""
 
     __tablename__ = "cycle_voters"
     __table_args__ = (UniqueConstraint("budget_id", "user_id"),)
@@ -234,7 +239,6 @@ class CycleVoter(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
@@ -259,14 +263,16 @@ class PaperBatch(db.Model):
 
 
 class CycleBallot(db.Model):
-    """One ballot under a random id. Deliberately no user id and no time of day."""
+    """One ballot under a random id. Deliberately no user id and no time."""
 
     __tablename__ = "cycle_ballots"
     __table_args__ = (Index("ix_cycle_ballots_budget_live", "budget_id", "replaced"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"))
-    cast_on: Mapped[date] = mapped_column(Date)  # the day only: a time would match voted_at
+    # A paper ballot's forum date, an imported ballot's import day; None for an online ballot,
+    # whose day would tell its voter apart from the others (the day on which only one person voted).
+    cast_on: Mapped[Optional[date]] = mapped_column(Date)
     channel: Mapped[BallotChannel] = mapped_column(_enum(BallotChannel, "cycle_ballot_channel"))
     receipt_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     # HMAC(key, budget id, user id) of an online ballot's voter; cleared when replaced.

@@ -173,12 +173,13 @@ def vote(cycle_id: int, budget_id: int):
     budget = _budget_or_404(cycle_id, budget_id)
     cycle = budget.cycle
     projects = budget.projects
-    chosen = submitted if submitted is not None else voting.current_choices(current_user, budget)
+    previous = voting.current_choices(current_user, budget)
+    chosen = submitted if submitted is not None else previous
     return render_template(
         "cycles/vote.html", cycle=cycle, budget=budget, projects=projects, chosen=chosen, errors=errors,
         phase=current_phase(cycle), voting_is_open=voting.voting_open(cycle),
         problem=voter_problem(current_user, budget, cycle.area),
-        voted=voting.has_voted(current_user, budget), BallotKind=BallotKind,
+        voted=voting.has_voted(current_user, budget), shows_previous=submitted is None and bool(previous), BallotKind=BallotKind,
         rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)),
     )
 

@@ -11,6 +11,14 @@ is taken after the lock is granted, which is why it cannot be folded into
 the upsert). The unique voter hash on ballots is a second guard: two live
 ballots of one voter cannot exist.
 
+Nothing but that keyed hash may join the two rows while voting is open
+(issue 11.7): the voter row keeps no time and an online ballot no day, and
+on PostgreSQL the ballot is written inside a savepoint, so that its rows
+carry the subtransaction's id in `xmin`, not the id of the transaction that
+wrote the voter row (which would otherwise join every ballot to its voter
+with no key at all). When voting closes, closing.close_voting destroys the
+hash and the physical traces (heap order, xmin) as well.
+
 The POST reads the budget, its cycle and area as plain values (voting_budget,
 one query, fresh every time) and the budget's ballot lines and subdistricts
 from a per-process cache keyed by the cycle's config_version (ballot_setup).
@@ -32,7 +40,6 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from app.areas.models import Area, AreaKind, LGType
 from app.audit.services import record
 from app.core.formatting import format_baht
-from app.core.timeutil import utcnow
 from app.cycles.eligibility import area_subdistrict_codes, voter_problem
 from app.cycles.errors import CycleError
 from app.cycles.models import (
@@ -375,24 +382,27 @@ def cast_ballot(user: Any, budget: CycleBudget | VotingBudget, pairs: list[tuple
         raise CycleError(problem)
     chosen = check_ballot(cycle, budget.amount, setup.projects, pairs)
 
-    now = utcnow()
     conn = db.session.connection()
-    changed = _upsert_voter(conn, budget.id, user.id, now)
+    changed = _upsert_voter(conn, budget.id, user.id)
     link = voter_hash(budget.id, user.id)
     code = new_receipt_code()
     if conn.dialect.name == "postgresql":
         # The voter row is locked now (until commit), and this statement's snapshot is
         # taken after the lock was granted, so it sees the ballot of a submission that
-        # committed while this one waited. One round trip replaces it and writes the new one.
-        conn.execute(_PG_CAST, {
-            "id": new_ballot_id(), "budget_id": budget.id, "cast_on": bangkok_today(now),
-            "receipt": receipt_hash(code), "link": link,
-            "projects": list(chosen.keys()), "values": list(chosen.values()),
-        })
+        # committed while this one waited. One round trip replaces it and writes the new one,
+        # inside a savepoint: the ballot rows get the subtransaction's xid as their xmin, so
+        # that xmin does not join them to the voter row written above.
+        with db.session.begin_nested():
+            # The SAVEPOINT is sent when the nested transaction first asks for its connection.
+            db.session.connection().execute(_PG_CAST, {
+                "id": new_ballot_id(), "budget_id": budget.id,
+                "receipt": receipt_hash(code), "link": link,
+                "projects": list(chosen.keys()), "values": list(chosen.values()),
+            })
         return code
     if changed:
         _replace_ballot(link)
-    _write_ballot(budget.id, chosen, BallotChannel.ONLINE, bangkok_today(now), receipt_hash(code), link, None)
+    _write_ballot(budget.id, chosen, BallotChannel.ONLINE, None, receipt_hash(code), link, None)
     return code
 
 
@@ -409,21 +419,21 @@ def _upsert_statement(dialect: str):
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         table = CycleVoter.__table__
         stmt = dialect_insert(table).values(
-            budget_id=bindparam("budget_id"), user_id=bindparam("user_id"), voted_at=bindparam("now"), changed_count=0,
+            budget_id=bindparam("budget_id"), user_id=bindparam("user_id"), changed_count=0,
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.budget_id, table.c.user_id],
-            set_={"voted_at": stmt.excluded.voted_at, "changed_count": table.c.changed_count + 1},
+            set_={"changed_count": table.c.changed_count + 1},
         ).returning(table.c.changed_count)
         _UPSERTS[dialect] = stmt
     return stmt
 
 
-def _upsert_voter(conn, budget_id: int, user_id: int, now) -> int:
+def _upsert_voter(conn, budget_id: int, user_id: int) -> int:
     """Insert or bump the voter record under a row lock; return how often the vote changed before."""
     stmt = _upsert_statement(conn.dialect.name)
     # Core statements go straight to the session's connection: the ORM adds nothing here.
-    return conn.execute(stmt, {"budget_id": budget_id, "user_id": user_id, "now": now}).scalar_one()
+    return conn.execute(stmt, {"budget_id": budget_id, "user_id": user_id}).scalar_one()
 
 
 def _replace_ballot(link: str) -> None:
@@ -445,7 +455,7 @@ _PG_CAST = text(
     "WITH old AS (UPDATE cycle_ballots SET voter_hash = NULL, replaced = true WHERE voter_hash = :link RETURNING id),"
     " cleared AS (DELETE FROM cycle_ballot_choices WHERE ballot_id IN (SELECT id FROM old)),"
     " b AS (INSERT INTO cycle_ballots (id, budget_id, cast_on, channel, receipt_hash, voter_hash, replaced, paper_batch_id)"
-    " SELECT :id, :budget_id, :cast_on, CAST('online' AS cycle_ballot_channel), :receipt, :link, false, NULL"
+    " SELECT :id, :budget_id, NULL, CAST('online' AS cycle_ballot_channel), :receipt, :link, false, NULL"
     " FROM (SELECT count(*) FROM old) AS replaced_first RETURNING id)"
     " INSERT INTO cycle_ballot_choices (ballot_id, project_id, value)"
     " SELECT b.id, c.project_id, c.value FROM b,"
@@ -454,7 +464,7 @@ _PG_CAST = text(
 
 
 def _write_ballot(
-    budget_id: int, chosen: Mapping[int, int], channel: BallotChannel, day: date,
+    budget_id: int, chosen: Mapping[int, int], channel: BallotChannel, day: date | None,
     receipt: str | None, link: str | None, batch_id: int | None,
 ) -> str:
     ballot_id = new_ballot_id()

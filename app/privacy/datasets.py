@@ -306,8 +306,8 @@ def _voting(uid: int):
         select(
             Cycle.id.label("cycle_id"), Cycle.title.label("cycle_title"), Area.code.label("area_code"),
             CycleBudget.id.label("budget_id"), CycleBudget.name.label("budget_name"),
-            CycleVoter.voted_at.label("voted_at"),
         )
+        .select_from(CycleVoter)
         .join(CycleBudget, CycleBudget.id == CycleVoter.budget_id)
         .join(Cycle, Cycle.id == CycleBudget.cycle_id)
         .join(Area, Area.id == Cycle.area_id)
@@ -323,8 +323,7 @@ VOTING = Dataset(
         Field("cycle_title", _l("Its title.")),
         Field("area_code", _l("The area that ran it.")),
         Field("budget_id", _l("The budget in which you voted.")),
-        Field("budget_name", _l("Its name.")),
-        Field("voted_at", _l("When you last voted in it. How you voted is not here: ballots are stored apart from voters, and once voting closes the site can no longer tell which ballot was yours.")),
+        Field("budget_name", _l("Its name. Neither when nor how you voted is here: the site keeps no time of a vote (it would match your ballot), ballots are stored apart from voters, and once voting closes the site can no longer tell which ballot was yours.")),
     ),
     _voting,
 )
