@@ -8,7 +8,7 @@ ballots keep their forum's date, imported ones the import day: neither has
 a voter).
 
 Revision ID: 0110_ballot_no_timing
-Revises: 0106_privacy
+Revises: 0190_demo_objects
 Create Date: 2026-12-02 14:20:00
 
 """
@@ -19,7 +19,7 @@ import app.core.types
 
 
 revision = '0110_ballot_no_timing'
-down_revision = '0106_privacy'
+down_revision = '0190_demo_objects'
 branch_labels = None
 depends_on = None
 
