@@ -23,7 +23,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed translations
-setup-dev: $(VENV)/.installed-dev translations
+# axe-core, for the accessibility test of the browser suite (test-only: never served).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
+	else echo "npm not found: the axe-core accessibility test will fail until Node.js and npm are installed"; fi
+
+setup-dev: $(VENV)/.installed-dev translations node_modules/.installed
 
 translations: | $(BIN)/python
 	$(FLASK) translations compile

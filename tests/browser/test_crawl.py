@@ -157,7 +157,7 @@ def check_thai(html: str, path: str) -> list[str]:
     return problems
 
 
-def crawl(visitor: Visitor, starts=START_PAGES, limit=MAX_PAGES) -> tuple[dict[str, Result], list[str]]:
+def crawl(visitor: Visitor, starts=START_PAGES, limit=MAX_PAGES, per_pattern=PER_PATTERN) -> tuple[dict[str, Result], list[str]]:
     """Breadth-first GET of same-site links; returns the pages by path and the problems found."""
     queue = deque(p for p in starts)
     seen: set[str] = set(queue)
@@ -191,7 +191,7 @@ def crawl(visitor: Visitor, starts=START_PAGES, limit=MAX_PAGES) -> tuple[dict[s
                 continue
             seen.add(target)
             shape = _shape(target)
-            if shapes.get(shape, 0) >= PER_PATTERN:
+            if shapes.get(shape, 0) >= per_pattern:
                 continue
             shapes[shape] = shapes.get(shape, 0) + 1
             queue.append(target)
