@@ -78,7 +78,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
     )
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Every limit is a RATE_LIMIT_<NAME> setting, read and checked by app/core/ratelimit.py.
     # Redis down must not mean nobody can sign in: each process then counts in its own memory
     # (the routes' own limits, per process), logs it, and goes back to Redis once it answers.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -115,6 +115,8 @@ class Config:
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
     # Hosts answered besides PUBLIC_BASE_URL's own; any other Host header gets 400 (app/core/edge.py).
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    # How many reverse proxies stand in front (X-Forwarded-For/-Proto are believed from that many); 0 ignores them.
+    TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "0")
 
     @classmethod
     def validate(cls) -> None:

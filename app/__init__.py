@@ -34,6 +34,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from app.core.urls import init_public_urls
 
     init_public_urls(app)
+    from app.core.ratelimit import init_rate_limits
+
+    init_rate_limits(app)
     _init_extensions(app)
     from app.core.edge import init_edge
     from app.core.pagecache import init_page_cache
@@ -52,6 +55,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     init_error_handlers(app)
     init_security_headers(app)
     init_templating(app)
+    from app.core.proxies import init_trusted_proxies
+
+    init_trusted_proxies(app)  # last: the outermost layer, so every other one sees the client's address
     return app
 
 
@@ -182,5 +188,5 @@ def _init_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def remember_ip() -> None:
-        # Behind a reverse proxy, configure ProxyFix so remote_addr is the client.
+        # Behind a reverse proxy, TRUSTED_PROXY_COUNT makes remote_addr the client's (app/core/proxies.py).
         set_request_ip(request.remote_addr)

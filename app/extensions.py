@@ -1,9 +1,9 @@
 """Flask extensions, created unbound and initialised in `create_app`."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,4 +31,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# Routes name their rule and key in app/core/ratelimit.py; this default key is the address.
+limiter = Limiter(key_func=lambda: request.remote_addr or "?")

@@ -22,6 +22,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.labels import RESIDENCY_LABELS
+from app.core import ratelimit
 from app.core.locale import LANG_COOKIE, current_locale
 from app.core.routes import safe_next
 from app.extensions import db, limiter
@@ -42,10 +43,6 @@ def province_choices() -> list[ProvinceChoice]:
     return [ProvinceChoice(p.code, p.name(locale)) for p in list_provinces()]
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _keep_signed_in(user) -> None:
     """Sign the current browser in again after the session version changed (other sessions die)."""
     remembered = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
@@ -55,7 +52,7 @@ def _keep_signed_in(user) -> None:
 # --- register, confirm, sign in and out --------------------------------------
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(**ratelimit.rule("REGISTER", methods=["POST"]))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -94,7 +91,7 @@ def verify_email(token: str):
 
 @bp.post("/profile/resend-confirmation")
 @login_required
-@limiter.limit("5 per hour")
+@limiter.limit(**ratelimit.rule("RESEND_CONFIRMATION"))
 def resend_verification():
     form = ActionForm()
     if not form.validate_on_submit():
@@ -108,20 +105,37 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Only failed sign-ins count against the address: an office where everyone signs in at 9:00 is not refused.
+@limiter.limit(**ratelimit.rule("LOGIN_ADDRESS", methods=["POST"], deduct_when=ratelimit.not_redirected))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("The email or password is not correct."))
+        email = form.email.data
+        locked = ratelimit.login_locked_for(email)
+        # A locked account's password is not even checked: guessing goes nowhere while it lasts.
+        user = None if locked else services.authenticate(email, form.password.data)
+        if locked:
+            form.email.errors.append(_locked_message(locked))
+        elif user is None:
+            locked = ratelimit.record_login_failure(email)
+            form.password.errors.append(_locked_message(locked) if locked else _("The email or password is not correct."))
         else:
+            ratelimit.clear_login_failures(email)
             db.session.commit()  # a rehashed password is saved
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     return render_template("accounts/login.html", form=form)
+
+
+def _locked_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _(
+        "Too many failed sign-ins for this account: it is locked for %(minutes)d more minutes. "
+        "Choosing a new password (forgot your password?) unlocks it now.",
+        minutes=minutes,
+    )
 
 
 @bp.post("/logout")
@@ -153,7 +167,8 @@ def sign_out_everywhere():
 # --- passwords -----------------------------------------------------------------
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(**ratelimit.rule("PASSWORD_RESET_ADDRESS", methods=["POST"]))
+@limiter.limit(**ratelimit.rule("PASSWORD_RESET_EMAIL", methods=["POST"]))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -171,7 +186,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(**ratelimit.rule("PASSWORD_RESET_SUBMIT", methods=["POST"]))
 def reset_password(token: str):
     max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
     try:
@@ -188,6 +203,7 @@ def reset_password(token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
+            ratelimit.clear_login_failures(user.email)  # the owner proved it: unlock the account
             logout_user()
             send_password_changed_email(user)
             flash(_("Your new password is saved. Sign in with it."), "success")
@@ -197,7 +213,7 @@ def reset_password(token: str):
 
 @bp.route("/profile/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(**ratelimit.rule("PASSWORD_CHANGE", methods=["POST"]))
 def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()  # login_user needs the user, not the proxy
@@ -314,7 +330,7 @@ def change_province():
 
 @bp.post("/profile/national-id")
 @login_required
-@limiter.limit("10 per hour")
+@limiter.limit(**ratelimit.rule("NATIONAL_ID"))
 def add_national_id():
     form = NationalIdForm()
     if form.validate_on_submit():

@@ -40,6 +40,7 @@ from app.cycles.models import (
     TallyRule,
 )
 from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.permissions import can_manage_cycles, official_area_ids, require
 from app.core.validators import as_id
@@ -195,7 +196,7 @@ def show_receipt(cycle_id: int, budget_id: int):
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(**ratelimit.rule("RECEIPT_CHECK", methods=["POST"]))
 def check_receipt():
     form = ReceiptForm()
     status = None

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
 from app.areas import services as areas
@@ -15,21 +14,12 @@ from app.engagement import services
 from app.engagement.forms import CommentForm, ConfirmForm, EditCommentForm, ToggleForm
 from app.engagement.models import COMMENT_MAX, Comment
 from app.engagement.sections import area_label
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import Idea
 
 bp = Blueprint("engagement", __name__, template_folder="templates")
 
-SUPPORT_LIMIT = "30 per minute;300 per hour"
-FOLLOW_LIMIT = "30 per minute;300 per hour"
-COMMENT_LIMIT = "6 per minute;60 per hour"
-
-
-def user_or_ip() -> str:
-    """Rate-limit signed-in people per account (an office behind one IP is many people)."""
-    if getattr(current_user, "is_authenticated", False):
-        return f"user:{current_user.id}"
-    return get_remote_address()
 
 
 @bp.record_once
@@ -85,7 +75,7 @@ def _back(form: ToggleForm, fallback: str) -> str:
 
 @bp.post("/ideas/<int:idea_id>/support")
 @login_required
-@limiter.limit(SUPPORT_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("SUPPORT", methods=["POST"]))
 def toggle_support(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
     form = ToggleForm()
@@ -109,7 +99,7 @@ def toggle_support(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/follow")
 @login_required
-@limiter.limit(FOLLOW_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("FOLLOW", methods=["POST"]))
 def toggle_idea_follow(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
     form = ToggleForm()
@@ -129,7 +119,7 @@ def toggle_idea_follow(idea_id: int):
 
 @bp.post("/areas/<code>/follow")
 @login_required
-@limiter.limit(FOLLOW_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("FOLLOW", methods=["POST"]))
 def toggle_area_follow(code: str):
     area = areas.get_area_by_code(code)
     if area is None:
@@ -167,7 +157,7 @@ def _load_parent(idea: Idea, raw: str | None) -> Comment | None:
 
 @bp.route("/ideas/<int:idea_id>/comments/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(COMMENT_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("COMMENT", methods=["POST"]))
 def new_comment(idea_id: int):
     """The comment form on its own page (the idea page posts here too and lands here on an error)."""
     idea = db.get_or_404(Idea, idea_id)
@@ -195,7 +185,7 @@ def new_comment(idea_id: int):
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(COMMENT_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("COMMENT", methods=["POST"]))
 def edit_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     if comment.author_id != current_user.id:

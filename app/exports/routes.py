@@ -11,6 +11,7 @@ import io
 from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
 
 from app.exports import p02, services
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.plans import services as plans
 from app.plans.models import Plan
@@ -18,7 +19,6 @@ from app.plans.routes import XLSX_MIME, area_scope, load_area
 
 bp = Blueprint("exports", __name__, template_folder="templates")
 
-DOWNLOAD_LIMIT = "30 per minute"
 
 
 def state_filter() -> str:
@@ -52,7 +52,7 @@ def _load(plan_id: int) -> tuple[Plan, str]:
 
 
 @bp.get("/plans/<int:plan_id>/export.xlsx")
-@limiter.limit(DOWNLOAD_LIMIT)
+@limiter.limit(**ratelimit.rule("EXPORT"))
 def download_xlsx(plan_id: int):
     plan, chosen = _load(plan_id)
     out = io.BytesIO()
@@ -63,7 +63,7 @@ def download_xlsx(plan_id: int):
 
 
 @bp.get("/plans/<int:plan_id>/export.csv")
-@limiter.limit(DOWNLOAD_LIMIT)
+@limiter.limit(**ratelimit.rule("EXPORT"))
 def download_csv(plan_id: int):
     plan, chosen = _load(plan_id)
     filename = services.export_filename(plan, chosen, "csv")
@@ -82,7 +82,7 @@ def download_csv(plan_id: int):
 
 
 @bp.get("/plans/<int:plan_id>/export")
-@limiter.limit(DOWNLOAD_LIMIT)
+@limiter.limit(**ratelimit.rule("EXPORT"))
 def print_view(plan_id: int):
     plan, chosen = _load(plan_id)
     meta = services.export_meta(plan, chosen)

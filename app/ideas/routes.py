@@ -22,6 +22,7 @@ from app.areas.models import Area
 from app.core.locale import current_locale
 from app.core.pagecache import cached_page, register_scopes
 from app.core.urls import absolute_url
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas import search as idea_search
 from app.ideas import services
@@ -130,10 +131,6 @@ def _load_area(scope: str, code: str) -> Area:
     if area is None:
         abort(404)
     return area
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
 
 
 # --- photos carried from the form to the preview and back --------------------
@@ -293,7 +290,7 @@ def feed(scope: str, code: str):
 
 
 @bp.get(f"/{SCOPE}/ideas/similar")
-@limiter.limit("120 per minute")
+@limiter.limit(**ratelimit.rule("SIMILAR"))
 def similar(scope: str, code: str):
     """JSON for the form's "similar ideas" box, as the title is typed."""
     area = _load_area(scope, code)
@@ -321,7 +318,7 @@ def _cannot_post(area: Area | None, error: services.IdeaError):
 
 @bp.route(f"/{SCOPE}/ideas/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("60 per hour", key_func=_user_key, methods=["POST"])
+@limiter.limit(**ratelimit.rule("IDEA_PREVIEW", methods=["POST"]))
 def new_idea(scope: str, code: str):
     """The form; POST shows the preview with similar ideas (or the form again to change it)."""
     area = _load_area(scope, code)
@@ -370,7 +367,7 @@ def _subdistrict(area: Area, code: str | None):
 
 @bp.post(f"/{SCOPE}/ideas/create")
 @login_required
-@limiter.limit("5 per hour", key_func=_user_key, deduct_when=lambda response: response.status_code == 302)
+@limiter.limit(**ratelimit.rule("IDEA_SUBMIT", deduct_when=lambda response: response.status_code == 302))
 def create_idea(scope: str, code: str):
     area = _load_area(scope, code)
     form = _form(area)
@@ -409,7 +406,7 @@ def show_idea(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", key_func=_user_key, methods=["POST"])
+@limiter.limit(**ratelimit.rule("IDEA_EDIT", methods=["POST"]))
 def edit_idea(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
     if current_user.id != idea.author_id:
@@ -476,7 +473,7 @@ SEARCH_PER_PAGE = 20
 
 
 @bp.get("/ideas/search")
-@limiter.limit("60 per minute")
+@limiter.limit(**ratelimit.rule("SEARCH"))
 def search():
     q = " ".join((request.args.get("q") or "").split())[:200]
     area_code = (request.args.get("area") or "").strip()[:10]

@@ -10,8 +10,9 @@ from werkzeug.exceptions import TooManyRequests
 from app.accounts.models import User
 from app.areas import services as areas
 from app.engagement.models import Comment
-from app.engagement.routes import rate_limited_page, user_or_ip
+from app.engagement.routes import rate_limited_page
 from app.engagement.services import CannotPost, idea_link
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import Idea
 from app.moderation import services
@@ -22,7 +23,6 @@ from app.core.numbers import int_arg
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
-REPORT_LIMIT = "5 per minute;30 per hour"
 
 
 @bp.errorhandler(TooManyRequests)
@@ -78,7 +78,7 @@ def _report(target_idea: Idea, comment: Comment | None):
 
 @bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
 @login_required
-@limiter.limit(REPORT_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("REPORT", methods=["POST"]))
 def report_idea(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
     if idea.hidden_at is not None and not can_moderate(current_user, idea.area):
@@ -88,7 +88,7 @@ def report_idea(idea_id: int):
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
-@limiter.limit(REPORT_LIMIT, key_func=user_or_ip, methods=["POST"])
+@limiter.limit(**ratelimit.rule("REPORT", methods=["POST"]))
 def report_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     return _report(comment.idea, comment)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.areas import services as areas
 from app.areas.models import Area
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.permissions import can_manage_plans, require
 from app.plans import services, upload
@@ -69,7 +70,7 @@ def list_plans(scope: str, code: str):
 @bp.route("/p/<code>/plans/new", methods=["GET", "POST"], defaults={"scope": "p"})
 @bp.route("/lg/<code>/plans/new", methods=["GET", "POST"], defaults={"scope": "lg"})
 @login_required
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(**ratelimit.rule("PLAN_EDIT", methods=["POST"]))
 def new_plan(scope: str, code: str):
     area = load_area(scope, code)
     require(can_manage_plans(current_user, area))
@@ -223,7 +224,7 @@ def delete_item(plan_id: int, item_id: int):
 
 @bp.route("/plans/<int:plan_id>/upload", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(**ratelimit.rule("PLAN_EDIT", methods=["POST"]))
 def upload_items(plan_id: int):
     plan = load_plan(plan_id)
     require(can_manage_plans(current_user, plan.area))

@@ -16,6 +16,7 @@ from app.core.formatting import fiscal_year as fiscal_year_of
 from app.core.locale import current_locale
 from app.core.timeutil import utcnow
 from app.core.validators import as_id
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import Idea
 from app.permissions import can_evaluate, can_manage_proposals, can_view_internal, require
@@ -348,7 +349,7 @@ def _rerender(proposal: Proposal, **forms):
 
 @bp.post("/proposals/<int:proposal_id>/state")
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(**ratelimit.rule("OFFICIAL_ACTION"))
 def change_state(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     require(can_manage_proposals(current_user, proposal.area))

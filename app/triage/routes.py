@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.areas.models import Area
 from app.areas.services import get_area_by_code
 from app.core.locale import current_locale
+from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from app.permissions import can_manage_proposals, can_triage, is_official_of, official_area_ids, require
@@ -140,7 +141,7 @@ def show_idea(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/status")
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(**ratelimit.rule("OFFICIAL_ACTION"))
 def change_status(idea_id: int):
     idea = _load(idea_id)
     form = StatusForm()
@@ -160,7 +161,7 @@ def change_status(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/refer")
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(**ratelimit.rule("OFFICIAL_ACTION"))
 def refer_idea(idea_id: int):
     idea = _load(idea_id)
     form = ReferForm()
@@ -182,7 +183,7 @@ def refer_idea(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/merge")
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(**ratelimit.rule("OFFICIAL_ACTION"))
 def merge_idea(idea_id: int):
     idea = _load(idea_id)
     form = MergeForm()

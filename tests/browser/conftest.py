@@ -76,7 +76,7 @@ def live_server():
         "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
         "UPLOAD_DIR": str(workdir / "uploads"),
         "OUTBOX_DIR": str(workdir / "outbox"),
-        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "RATE_LIMIT_LOGIN_ADDRESS": "1000 per minute", "RATE_LIMIT_LOGIN_ACCOUNT": "1000 per minute",
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("TEST_DATABASE_URL", None)

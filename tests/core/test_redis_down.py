@@ -134,7 +134,7 @@ def test_redis_killed_mid_run_gives_no_500_and_limits_still_hold(app, redis_app,
     assert anonymous.get("/p/50/ideas").status_code == 200
 
     # Still enforced, now by this process alone: the sign-in limit of one address.
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "RATE_LIMIT_LOGIN_ADDRESS", "3 per minute")
     attempts = [
         anonymous.post("/login", data={"email": f"guess{n}@example.com", "password": "wrong"}).status_code
         for n in range(4)
