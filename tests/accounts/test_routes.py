@@ -161,10 +161,12 @@ def test_sign_in_follows_only_local_next_links(client):
     assert response.location == "/"
 
 
-def test_eleventh_sign_in_attempt_in_a_minute_gets_429_in_thai(client):
+def test_sign_in_from_an_address_over_its_failures_limit_gets_429_in_thai(app, client, monkeypatch):
+    # The account lock and the per-address limit themselves: tests/core/test_ratelimit.py.
+    monkeypatch.setitem(app.config, "RATE_LIMIT_LOGIN_ADDRESS", "10 per 15 minutes")
     create_user("target@example.com")
-    for _ in range(10):
-        response = client.post("/login", data={"email": "target@example.com", "password": "guess guess guess"})
+    for n in range(10):
+        response = client.post("/login", data={"email": f"guess{n}@example.com", "password": "guess guess guess"})
         assert response.status_code == 200
     response = client.post("/login", data={"email": "target@example.com", "password": PASSWORD})
     assert response.status_code == 429
