@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.labels import ROLE_LABELS
@@ -118,3 +118,10 @@ class AuditFilterForm(_SearchForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
+
+
+class LGSubdistrictsForm(FlaskForm):
+    """An administrator's choice of the subdistricts a local government covers (checked by the service)."""
+
+    subdistricts = SelectMultipleField(_l("Subdistricts this local government covers"), choices=[], validate_choice=False)
+    restore = BooleanField()  # the "go back to the registry's assignment" button

@@ -14,6 +14,7 @@ AUDIT_LABELS = {
     "role.remove": _l("Role removed"),
     "resident.verify": _l("Residency verified"),
     "resident.unverify": _l("Residency verification withdrawn"),
+    "area.subdistricts": _l("Subdistricts of a local government changed"),
 }
 
 OBJECT_LABELS = {

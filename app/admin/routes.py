@@ -15,13 +15,13 @@ from app.accounts import services as accounts
 from app.accounts.labels import RESIDENCY_LABELS, ROLE_LABELS
 from app.accounts.models import Role, RoleAssignment, User
 from app.admin import services
-from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, ResidentSearchForm, RoleFilterForm
+from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, LGSubdistrictsForm, ResidentSearchForm, RoleFilterForm
 from app.admin.labels import audit_label, object_label
 from app.areas.models import Area
 from app.core.locale import current_locale
 from app.core.routes import safe_next
 from app.extensions import db
-from app.permissions import can_manage_roles, can_verify_resident, can_view_audit_log, require
+from app.permissions import can_manage_areas, can_manage_roles, can_verify_resident, can_view_audit_log, require
 from app.core.numbers import MAX_PAGE, int_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -164,6 +164,44 @@ def revoke_resident(code: str, user_id: int):
         return _("The residency verification of %(name)s is withdrawn.", name=resident.display_name)
 
     return _resident_action(code, user_id, action)
+
+
+# --- which subdistricts a local government covers -----------------------------------
+
+@bp.route("/areas/<code>/subdistricts", methods=["GET", "POST"])
+@login_required
+def lg_subdistricts(code: str):
+    """An administrator corrects the subdistricts a local government covers (app/areas/coverage.py)."""
+    from app.areas import services as areas
+
+    lg = _area_or_404(code)
+    require(can_manage_areas(current_user))
+    if areas.covers_whole_province(lg):
+        abort(404)
+    form = LGSubdistrictsForm()
+    if form.validate_on_submit():
+        try:
+            if form.restore.data:
+                changed = areas.restore_registry_subdistricts(current_user, lg)
+            else:
+                changed = areas.set_lg_subdistricts(current_user, lg, form.subdistricts.data or [])
+        except areas.CoverageError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The subdistricts of %(area)s are saved.", area=lg.name(current_locale())) if changed
+                  else _("Nothing was changed."), "success" if changed else "info")
+            return redirect(url_for("admin.lg_subdistricts", code=lg.code))
+    elif form.is_submitted():
+        flash(_("The form expired. Please send it again."), "error")
+    chosen = set(form.subdistricts.data) if form.is_submitted() and form.subdistricts.data is not None else (
+        areas.subdistrict_codes_of(lg) or set()
+    )
+    return render_template(
+        "admin/lg_subdistricts.html", lg=lg, form=form, chosen=chosen,
+        groups=areas.province_subdistricts_for_choice(lg), others=areas.other_coverers(lg),
+    )
 
 
 # --- roles -----------------------------------------------------------------------

@@ -34,3 +34,8 @@ def load_command() -> None:
         f"provinces {report.provinces}, districts {report.districts}, subdistricts {report.subdistricts}, "
         f"local governments {report.local_governments} (created {report.created}, updated {report.updated})"
     )
+    click.echo(
+        f"subdistricts covered by no local government: {report.uncovered_subdistricts}; "
+        f"local governments covering no subdistrict: {report.lgs_without_subdistricts} "
+        "(an administrator sets them on /admin/areas/<code>/subdistricts)"
+    )

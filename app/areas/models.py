@@ -3,13 +3,21 @@
 An *area* is where ideas, proposals and budgeting cycles live: a province or
 one local government. Districts and subdistricts are reference data used to
 place things inside an area and to decide where a resident lives.
+
+A local government covers some subdistricts (ตำบล) of its district, held in
+`lg_subdistricts` (filled by `flask areas load`, corrected by an administrator:
+see app/areas/coverage.py for how the registry's assignment is decided). A
+province, a provincial administrative organisation (อบจ.) and Bangkok cover
+their whole province and have no rows there.
 """
 from __future__ import annotations
 
 import enum
 from typing import Optional
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, String
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -58,6 +66,9 @@ class Area(db.Model):
     lat: Mapped[Optional[float]] = mapped_column(Float)
     lon: Mapped[Optional[float]] = mapped_column(Float)
     area_km2: Mapped[Optional[float]] = mapped_column(Float)
+    # Set when an administrator chose this local government's subdistricts by hand:
+    # `flask areas load` then leaves them as they are.
+    subdistricts_edited_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     parent: Mapped[Optional["Area"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent")
@@ -112,3 +123,12 @@ class Subdistrict(db.Model):
 
     def name(self, locale: str = "th") -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_th
+
+
+# Which subdistricts each local government covers (see the module docstring).
+lg_subdistricts = Table(
+    "lg_subdistricts",
+    db.metadata,
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+    Column("subdistrict_code", ForeignKey("subdistricts.code"), primary_key=True, index=True),
+)

@@ -36,9 +36,14 @@ def show_local_government(code: str):
     lg = services.get_local_government(code)
     if lg is None:
         abort(404)
+    from flask_login import current_user
+
+    from app.permissions import can_manage_areas
+
     return render_template(
         "areas/local_government.html", lg=lg, subdistricts=services.subdistricts_of(lg),
         area_sections=area_sections(lg),
+        can_edit_subdistricts=can_manage_areas(current_user) and not services.covers_whole_province(lg),
     )
 
 

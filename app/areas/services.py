@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from typing import Any
 
-from app.areas.models import Area, AreaKind, District, LGType, Subdistrict
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.areas.coverage import LG, Sub, registry_coverage
+from app.areas.models import Area, AreaKind, District, LGType, Subdistrict, lg_subdistricts
 from app.extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
@@ -59,19 +63,54 @@ def local_governments_of(province: Area, query: str | None = None) -> list[Area]
     return sorted(db.session.scalars(stmt), key=lambda a: (order.get(a.lg_type, 99), a.name_th))
 
 
-def subdistricts_of(area: Area) -> list[Subdistrict]:
-    """Subdistricts inside an area: the whole province for a province or its อบจ.,
-    otherwise the subdistricts of the local government's district."""
+def covers_whole_province(area: Any) -> bool:
+    """A province, its อบจ. and Bangkok (and a local government without a district) cover the whole province."""
+    return area.is_province or area.lg_type in (LGType.PROVINCIAL_ADMIN_ORG, None) or not area.district_code
+
+
+def subdistrict_codes_of(area: Any) -> set[str] | None:
+    """The codes of the subdistricts an area covers, or None when it covers its whole province.
+
+    `area` is an Area or anything with its id, kind, lg_type and district_code (the
+    voting path's snapshot). This and `area_covers` are the one rule for "lives in
+    this local government": residents lists, verification, eligibility to vote,
+    idea and budget subdistricts all ask it.
+    """
+    if covers_whole_province(area):
+        return None
+    return set(db.session.scalars(
+        select(lg_subdistricts.c.subdistrict_code).where(lg_subdistricts.c.area_id == area.id)
+    ))
+
+
+def subdistricts_of(area: Any) -> list[Subdistrict]:
+    """The subdistricts an area covers: the whole province for a province, its อบจ. or
+    Bangkok; otherwise the local government's own (lg_subdistricts)."""
     stmt = select(Subdistrict)
-    if area.is_province or area.lg_type in (LGType.PROVINCIAL_ADMIN_ORG, None) or not area.district_code:
+    if covers_whole_province(area):
         stmt = stmt.where(Subdistrict.province_code == area.province_code)
     else:
-        stmt = stmt.where(Subdistrict.district_code == area.district_code)
-    return list(db.session.scalars(stmt.order_by(Subdistrict.code)))
+        stmt = stmt.join(lg_subdistricts, lg_subdistricts.c.subdistrict_code == Subdistrict.code).where(
+            lg_subdistricts.c.area_id == area.id
+        )
+    return list(db.session.scalars(stmt.options(selectinload(Subdistrict.district)).order_by(Subdistrict.code)))
+
+
+def area_covers(area: Any, code: str | None) -> bool:
+    """Does the area cover the subdistrict `code`?"""
+    if not code:
+        return False
+    if covers_whole_province(area):
+        return code[:2] == area.province_code and db.session.get(Subdistrict, code) is not None
+    return db.session.scalar(
+        select(lg_subdistricts.c.area_id).where(
+            lg_subdistricts.c.area_id == area.id, lg_subdistricts.c.subdistrict_code == code
+        )
+    ) is not None
 
 
 def subdistrict_in_area(area: Area, code: str) -> bool:
-    return any(s.code == code for s in subdistricts_of(area))
+    return area_covers(area, code)
 
 
 def lg_full_name_th(lg_type: LGType, name_th: str) -> str:
@@ -89,6 +128,10 @@ class LoadReport:
     local_governments: int = 0
     created: int = 0
     updated: int = 0
+    # Subdistricts that no local government covers, and local governments that cover none
+    # (the อบจ. and Bangkok, which cover their province, are not counted).
+    uncovered_subdistricts: int = 0
+    lgs_without_subdistricts: int = 0
 
 
 def _dla_rows() -> Iterator[dict[str, str]]:
@@ -168,4 +211,170 @@ def load_registry(progress: Callable[[str, int], None] | None = None) -> LoadRep
         report.local_governments += 1
         tick("local_governments", 1)
     db.session.flush()
+    _load_coverage(rows, existing_areas, report)
     return report
+
+
+def _load_coverage(rows: list[dict[str, str]], areas_by_code: dict[str, Area], report: LoadReport) -> None:
+    """Fill lg_subdistricts by the rules of app/areas/coverage.py, leaving alone the
+    local governments whose subdistricts an administrator chose."""
+    subs = [Sub(s.code, s.name_th, s.district_code) for s in db.session.scalars(select(Subdistrict))]
+    lgs = [
+        LG(row["dla_code"], row["type"], row["name_th"], row["district_code_dopa"], _float(row["lat"]), _float(row["lon"]))
+        for row in rows
+        if row["type"] != LGType.PROVINCIAL_ADMIN_ORG.value and row["district_code_dopa"]
+    ]
+    wanted = registry_coverage(lgs, subs)
+    current: dict[int, set[str]] = {}
+    for area_id, code in db.session.execute(select(lg_subdistricts.c.area_id, lg_subdistricts.c.subdistrict_code)):
+        current.setdefault(area_id, set()).add(code)
+    add: list[dict] = []
+    changed: list[int] = []
+    for lg_code, codes in wanted.items():
+        area = areas_by_code[lg_code]
+        if area.subdistricts_edited_at is not None:
+            codes = current.get(area.id, set())
+        else:
+            have = current.get(area.id, set())
+            if have != codes:
+                report.updated += 1
+                changed.append(area.id)
+                if have - codes:
+                    db.session.execute(delete(lg_subdistricts).where(
+                        lg_subdistricts.c.area_id == area.id, lg_subdistricts.c.subdistrict_code.in_(have - codes)
+                    ))
+                add.extend({"area_id": area.id, "subdistrict_code": c} for c in sorted(codes - have))
+        current[area.id] = codes
+        report.lgs_without_subdistricts += not codes
+    if add:
+        db.session.execute(insert(lg_subdistricts), add)
+    if changed:
+        _bump_cycles(*changed)
+    covered = set().union(*current.values()) if current else set()
+    report.uncovered_subdistricts = sum(1 for s in subs if s.code not in covered)
+    db.session.flush()
+
+
+# --- an administrator corrects a local government's subdistricts ------------------
+
+class CoverageError(ValueError):
+    """A correction of a local government's subdistricts that cannot be made (a translatable message)."""
+
+
+def set_lg_subdistricts(admin: Any, lg: Area, codes: Iterable[str]) -> bool:
+    """An administrator sets the subdistricts a local government covers. Returns True if anything changed.
+
+    The subdistricts must lie in the local government's province. The change is audited,
+    and `flask areas load` keeps it from then on. The cycles of the local government are
+    bumped so that voting eligibility follows at once in every worker.
+    """
+    from flask_babel import lazy_gettext as _l
+
+    from app.audit.services import record
+    from app.core.timeutil import utcnow
+    from app.permissions import can_manage_areas
+
+    if not can_manage_areas(admin):
+        raise CoverageError(_l("Only an administrator can change which subdistricts a local government covers."))
+    if lg.kind is not AreaKind.LOCAL_GOVERNMENT or covers_whole_province(lg):
+        raise CoverageError(_l("This area covers its whole province; its subdistricts cannot be chosen."))
+    wanted = {c.strip() for c in codes if c and c.strip()}
+    if len(wanted) > 2000 or any(not (len(c) == 6 and c.isascii() and c.isdigit()) for c in wanted):
+        raise CoverageError(_l("Choose subdistricts of %(province)s only.", province=lg.province.name_th))
+    if wanted:
+        found = set(db.session.scalars(
+            select(Subdistrict.code).where(Subdistrict.code.in_(wanted), Subdistrict.province_code == lg.province_code)
+        ))
+        if found != wanted:
+            raise CoverageError(_l("Choose subdistricts of %(province)s only.", province=lg.province.name_th))
+    if wanted == (subdistrict_codes_of(lg) or set()) and lg.subdistricts_edited_at is not None:
+        return False
+    added, removed = _replace_coverage(lg, wanted)
+    lg.subdistricts_edited_at = utcnow()
+    db.session.flush()
+    record(admin, "area.subdistricts", lg, area=lg, details={"added": sorted(added), "removed": sorted(removed)})
+    return True
+
+
+def _bump_cycles(*area_ids: int) -> None:
+    # The vote path caches an area's subdistricts per cycle config_version (app/cycles/voting.py).
+    from app.cycles.models import Cycle
+
+    for start in range(0, len(area_ids), 500):
+        db.session.execute(
+            update(Cycle).where(Cycle.area_id.in_(area_ids[start:start + 500]))
+            .values(config_version=Cycle.config_version + 1),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _registry_codes_for(lg: Area) -> set[str]:
+    """The subdistricts the registry's rules give `lg` (its district's DLA rows decide)."""
+    rows = [r for r in _dla_rows() if r["district_code_dopa"] == lg.district_code and r["type"] != LGType.PROVINCIAL_ADMIN_ORG.value]
+    lgs = [LG(r["dla_code"], r["type"], r["name_th"], r["district_code_dopa"], _float(r["lat"]), _float(r["lon"])) for r in rows]
+    subs = [Sub(s.code, s.name_th, s.district_code) for s in db.session.scalars(
+        select(Subdistrict).where(Subdistrict.district_code == lg.district_code)
+    )]
+    return registry_coverage(lgs, subs).get(lg.code, set())
+
+
+def _replace_coverage(lg: Area, wanted: set[str]) -> tuple[set[str], set[str]]:
+    have = subdistrict_codes_of(lg) or set()
+    if have - wanted:
+        db.session.execute(delete(lg_subdistricts).where(
+            lg_subdistricts.c.area_id == lg.id, lg_subdistricts.c.subdistrict_code.in_(have - wanted)
+        ))
+    if wanted - have:
+        db.session.execute(insert(lg_subdistricts), [{"area_id": lg.id, "subdistrict_code": c} for c in sorted(wanted - have)])
+    if have != wanted:
+        _bump_cycles(lg.id)
+    return wanted - have, have - wanted
+
+
+def restore_registry_subdistricts(admin: Any, lg: Area) -> bool:
+    """Undo an administrator's choice: the registry's rules decide again (now and at each load)."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.audit.services import record
+    from app.permissions import can_manage_areas
+
+    if not can_manage_areas(admin):
+        raise CoverageError(_l("Only an administrator can change which subdistricts a local government covers."))
+    if lg.kind is not AreaKind.LOCAL_GOVERNMENT or covers_whole_province(lg):
+        raise CoverageError(_l("This area covers its whole province; its subdistricts cannot be chosen."))
+    added, removed = _replace_coverage(lg, _registry_codes_for(lg))
+    was_edited = lg.subdistricts_edited_at is not None
+    lg.subdistricts_edited_at = None
+    db.session.flush()
+    if not (added or removed or was_edited):
+        return False
+    record(admin, "area.subdistricts", lg, area=lg, details={
+        "added": sorted(added), "removed": sorted(removed), "restored": True,
+    })
+    return True
+
+
+def province_subdistricts_for_choice(lg: Area) -> list[tuple[District, list[Subdistrict]]]:
+    """The subdistricts of the local government's province by district, its own district first."""
+    districts = {d.code: d for d in db.session.scalars(select(District).where(District.province_code == lg.province_code))}
+    groups: dict[str, list[Subdistrict]] = {}
+    for sub in db.session.scalars(
+        select(Subdistrict).where(Subdistrict.province_code == lg.province_code).order_by(Subdistrict.code)
+    ):
+        groups.setdefault(sub.district_code, []).append(sub)
+    order = sorted(groups, key=lambda code: (code != lg.district_code, code))
+    return [(districts[code], groups[code]) for code in order if code in districts]
+
+
+def other_coverers(lg: Area) -> dict[str, list[Area]]:
+    """For each subdistrict of the province, the other local governments that cover it."""
+    rows = db.session.execute(
+        select(lg_subdistricts.c.subdistrict_code, Area)
+        .join(Area, Area.id == lg_subdistricts.c.area_id)
+        .where(Area.province_code == lg.province_code, Area.id != lg.id)
+        .order_by(Area.code)
+    )
+    found: dict[str, list[Area]] = {}
+    for code, area in rows:
+        found.setdefault(code, []).append(area)
+    return found

@@ -6,17 +6,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.areas.models import Area, LGType
+from app.areas.models import Area
 from app.cycles.models import CycleBudget
 
 
 def area_subdistrict_codes(area: Area) -> set[str] | None:
-    """The subdistricts of an area, or None when the whole province counts (as subdistricts_of says)."""
-    if area.is_province or area.lg_type in (LGType.PROVINCIAL_ADMIN_ORG, None) or not area.district_code:
-        return None
-    from app.areas.services import subdistricts_of
+    """The subdistricts of an area, or None when the whole province counts.
 
-    return {s.code for s in subdistricts_of(area)}
+    A local government's are the subdistricts it covers (lg_subdistricts), never its whole
+    district: the 12 local governments of อำเภอเมืองเชียงใหม่ each vote their own residents.
+    """
+    from app.areas.services import subdistrict_codes_of
+
+    return subdistrict_codes_of(area)
 
 
 _LOAD = object()

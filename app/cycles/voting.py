@@ -303,8 +303,8 @@ class BallotSetup:
 # (budget id, cycle.config_version, cycle.created_at) -> BallotSetup. An entry is never
 # stale: every service that changes budgets or ballot lines bumps config_version, and
 # created_at tells apart two cycles that got the same ids (SQLite reuses the ids of a
-# rolled-back insert). The area registry is reference data that only `flask areas load`
-# changes: restart the app after it.
+# rolled-back insert). A change of the subdistricts a local government covers (by
+# `flask areas load` or an administrator) bumps the config_version of its cycles too.
 _SETUP_CACHE: dict[tuple[int, int, datetime], BallotSetup] = {}
 _SETUP_CACHE_MAX = 512
 

@@ -42,6 +42,8 @@ ACCOUNTS = (
     DemoAccount("resident2@demo.ruamkhit.th", "ปิติ ชูใจ", None, None, "500102", _valid_id("110370012346")),
     DemoAccount("resident3@demo.ruamkhit.th", "ชูใจ เลิศล้ำ", None, None, "500105", _valid_id("110370012347")),
     DemoAccount("resident4@demo.ruamkhit.th", "วีระ กล้าหาญ", None, None, "500104", _valid_id("110370012348")),
+    # Lives in ตำบลสุเทพ (เทศบาลตำบลสุเทพ): the City's officer does not see her, Suthep's does.
+    DemoAccount("resident5@demo.ruamkhit.th", "บุษบา ดอยคำ", None, None, "500108", _valid_id("110370012349")),
 )
 
 

@@ -137,16 +137,17 @@ def test_vote_post_reads_the_cycle_afresh(client, official, knapsack):
 
 
 def test_vote_post_in_a_local_government(client, official):
-    # เทศบาลตำบลสุเทพ (5500107) lies in อำเภอเมืองเชียงใหม่ (5001): 500101 is in it, 500203 is not.
+    # เทศบาลตำบลสุเทพ (5500107) covers ตำบลสุเทพ (500108) of อำเภอเมืองเชียงใหม่ (5001), not
+    # ศรีภูมิ (500101, the City's) although it lies in the same district, nor 500203 of another district.
     cycle = f.create_cycle(official, area_code="5500107", kind=BallotKind.APPROVAL)
     budget = f.add_budget_with_projects(official, cycle)
-    outside = f.create_user(subdistrict="500203")
-    login(client, outside)
-    refused = client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
-    assert refused.status_code == 200 and 'name="project"' not in refused.get_data(as_text=True)
-    assert ballots() == 0
-    client.post("/logout")
-    login(client, f.create_user(subdistrict="500101"))
+    for code in ("500203", "500101"):
+        login(client, f.create_user(subdistrict=code))
+        refused = client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]})
+        assert refused.status_code == 200 and 'name="project"' not in refused.get_data(as_text=True)
+        assert ballots() == 0
+        client.post("/logout")
+    login(client, f.create_user(subdistrict="500108"))
     assert client.post(vote_url(cycle, budget), data={"project": [str(budget.projects[0].id)]}).status_code == 302
     assert ballots() == 1
 

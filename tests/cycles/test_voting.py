@@ -172,14 +172,16 @@ def test_unverified_and_non_resident_voters(knapsack):
 
 
 def test_local_government_and_subdistrict_budgets(official):
-    # เทศบาลตำบลสุเทพ (5500107) lies in อำเภอเมืองเชียงใหม่ (5001): 500101 is in it, 500203 is not.
-    cycle = f.create_cycle(official, area_code="5500107", kind=BallotKind.APPROVAL)
+    # เทศบาลนครเชียงใหม่ (3500102) covers ศรีภูมิ (500101) and ช้างคลาน (500105) of อำเภอเมืองเชียงใหม่,
+    # not ตำบลสุเทพ (500108) of the same district, which is เทศบาลตำบลสุเทพ's, nor 500203 of another district.
+    cycle = f.create_cycle(official, area_code="3500102", kind=BallotKind.APPROVAL)
     budget = f.add_budget_with_projects(official, cycle)
-    restricted = f.add_budget_with_projects(official, cycle, "ตำบลสุเทพ", 500_000, costs=(100_000,), codes=["500105"])
-    inside, outside = f.create_user(subdistrict="500101"), f.create_user(subdistrict="500203")
+    restricted = f.add_budget_with_projects(official, cycle, "ตำบลช้างคลาน", 500_000, costs=(100_000,), codes=["500105"])
+    inside = f.create_user(subdistrict="500101")
     voting.cast_ballot(inside, budget, [(ids(budget)[0], 1)])
-    with pytest.raises(CycleError):
-        voting.cast_ballot(outside, budget, [(ids(budget)[0], 1)])
+    for code in ("500203", "500108"):
+        with pytest.raises(CycleError):
+            voting.cast_ballot(f.create_user(subdistrict=code), budget, [(ids(budget)[0], 1)])
     with pytest.raises(CycleError):
         voting.cast_ballot(inside, restricted, [(ids(restricted)[0], 1)])
     voting.cast_ballot(f.create_user(subdistrict="500105"), restricted, [(ids(restricted)[0], 1)])

@@ -79,3 +79,27 @@ def test_demo_does_not_remake_what_was_deleted(app):
         before = _counts()["ideas"]
         _load_all()
         assert _counts()["ideas"] == before
+
+
+def test_demo_residents_are_scoped_to_their_local_government(app):
+    """The City's officer sees the four residents of the City's subdistricts; Suthep's officer
+    sees only the resident of ตำบลสุเทพ, although both local governments lie in district 5001."""
+    from app.accounts.services import residents_query
+    from app.areas.services import get_local_government
+    from app.cycles.eligibility import voter_problem
+    from app.cycles.models import Cycle
+
+    with app.test_request_context("/"):
+        _load_all()
+
+        def emails(code: str) -> set[str]:
+            return {u.email for u in _db.session.scalars(residents_query(get_local_government(code)))
+                    if u.email.endswith("@demo.ruamkhit.th") and u.email.startswith("resident")}
+
+        assert emails("3500102") == {f"resident{n}@demo.ruamkhit.th" for n in range(1, 5)}
+        assert emails("5500107") == {"resident5@demo.ruamkhit.th"}
+        city_cycle = _db.session.scalar(select(Cycle).where(Cycle.area_id == get_local_government("3500102").id))
+        suthep_resident = base.demo_user("resident5@demo.ruamkhit.th")
+        assert city_cycle is not None and city_cycle.budgets
+        assert voter_problem(suthep_resident, city_cycle.budgets[0]) is not None
+        assert voter_problem(base.demo_user("resident1@demo.ruamkhit.th"), city_cycle.budgets[0]) is None

@@ -138,8 +138,10 @@ def test_a_plan_item_of_another_area_is_refused_with_a_clear_message():
 
 
 def test_subdistricts_must_be_in_the_area():
-    p = make("5500107", subdistrict_codes=["500103", "500103"])  # a subdistrict of อ.เมืองเชียงใหม่, given twice
+    p = make("3500102", subdistrict_codes=["500103", "500103"])  # หายยา, the City's, given twice
     assert [s.code for s in p.subdistricts] == ["500103"]
+    with pytest.raises(ProposalError):  # the same district, but not a subdistrict เทศบาลตำบลสุเทพ covers
+        make("5500107", subdistrict_codes=["500103"])
 
 
 def test_ideas_that_cannot_join():
