@@ -26,6 +26,7 @@ from app.audit.services import record
 from app.core.timeutil import utcnow
 from app.core.validators import strip_control_chars
 from app.extensions import db
+from app.notifications.services import notify, register_kind
 
 _DEFAULT_HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 _HASHERS: dict[tuple, PasswordHasher] = {}
@@ -385,6 +386,38 @@ def lives_in(user: User, area: Area) -> bool:
     return user.subdistrict_code is not None and subdistrict_in_area(area, user.subdistrict_code)
 
 
+# The resident is told, in the app and by email in their own language, when an official
+# verifies their residency or withdraws it (not when they change their own subdistrict
+# or ID number: they did that themselves and the profile page says so).
+register_kind(
+    "residency.verified",
+    _l("An official of %(area)s verified that you live in %(subdistrict)s. You can now vote in the budgets of where you live."),
+    email_subject=_l("Your residency is verified"),
+)
+register_kind(
+    "residency.withdrawn",
+    _l("An official of %(area)s withdrew the verification of your residency. You cannot vote until you are verified again: check your subdistrict and national ID number on your profile, or contact the office."),
+    email_subject=_l("The verification of your residency was withdrawn"),
+)
+
+
+def _place_names(obj: Area | Subdistrict) -> dict[str, str]:
+    """Thai and English names with the word for the level (ตำบล/แขวง, จังหวัด), as a notification shows them."""
+    en = obj.name_en or obj.name_th
+    if isinstance(obj, Subdistrict):
+        return {"th": ("แขวง" if obj.province_code == "10" else "ตำบล") + obj.name_th, "en": f"{en} subdistrict"}
+    if obj.is_province:
+        return {"th": ("" if obj.code == "10" else "จังหวัด") + obj.name_th, "en": f"{en} province"}
+    return {"th": obj.name_th, "en": en}
+
+
+def _tell_resident(official: User, resident: User, area: Area, kind: str) -> None:
+    # A provincial official may verify someone who gave no subdistrict: the place is then the province.
+    place = resident.subdistrict if resident.subdistrict is not None else area
+    notify([resident], kind, params={"area": _place_names(area), "subdistrict": _place_names(place)},
+           link="/profile", actor=official, about_account=True)
+
+
 def verify_residency(official: User, resident: User, area: Area) -> None:
     from app.permissions import can_verify_resident
 
@@ -402,6 +435,7 @@ def verify_residency(official: User, resident: User, area: Area) -> None:
     resident.residency_verified_by_id = official.id
     db.session.flush()
     record(official, "resident.verify", resident, area=area, details={"subdistrict": resident.subdistrict_code})
+    _tell_resident(official, resident, area, "residency.verified")
 
 
 def revoke_residency(official: User, resident: User, area: Area) -> None:
@@ -416,6 +450,7 @@ def revoke_residency(official: User, resident: User, area: Area) -> None:
     _forget_residency_check(resident)
     db.session.flush()
     record(official, "resident.unverify", resident, area=area)
+    _tell_resident(official, resident, area, "residency.withdrawn")
 
 
 def residents_query(area: Area, query: str | None = None, state: ResidencyState | None = None) -> Select:

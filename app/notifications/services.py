@@ -119,16 +119,25 @@ def _settings_link() -> str:
     return absolute_url("notifications.list_notifications")
 
 
-def _send_notification_email(user: User, kind: NotificationKind, params: dict[str, Any], link: str) -> None:
+def _send_notification_email(
+    user: User, kind: NotificationKind, params: dict[str, Any], link: str, about_account: bool = False
+) -> None:
     with force_locale(user.locale or "th"):
         message = _format(kind.message, params)
         subject = _format(kind.email_subject, params) if kind.email_subject is not None else message
-        body = _(
-            "Hello %(name)s,\n\n%(message)s\n\nOpen it here: %(link)s\n\n"
-            "You receive these emails because you turned on email notifications on Ruamkhit. "
-            "You can turn them off on your notifications page: %(settings)s",
-            name=user.display_name, message=message, link=absolute_link(link), settings=_settings_link(),
-        )
+        if about_account:
+            body = _(
+                "Hello %(name)s,\n\n%(message)s\n\nOpen it here: %(link)s\n\n"
+                "We write to you about this whatever your notification settings, because it concerns your account on Ruamkhit.",
+                name=user.display_name, message=message, link=absolute_link(link),
+            )
+        else:
+            body = _(
+                "Hello %(name)s,\n\n%(message)s\n\nOpen it here: %(link)s\n\n"
+                "You receive these emails because you turned on email notifications on Ruamkhit. "
+                "You can turn them off on your notifications page: %(settings)s",
+                name=user.display_name, message=message, link=absolute_link(link), settings=_settings_link(),
+            )
         subject = _("Ruamkhit: %(subject)s", subject=subject)
     try:
         send_email(user.email, subject[:200], body)
@@ -148,12 +157,16 @@ def notify(
     params: dict,
     link: str,
     actor: User | None = None,
+    about_account: bool = False,
 ) -> None:
     """Store one in-app notification per recipient (never for the actor) and email those who opted in.
 
     Recipients are deduplicated; deleted accounts are skipped. `link` is a path
     on this site ("/ideas/5#comment-9"). The email is written in the
-    recipient's language (their `locale`, Thai by default).
+    recipient's language (their `locale`, Thai by default). A notification
+    `about_account` (their residency was verified or withdrawn: a change to
+    what the account may do) is emailed to every confirmed address, as the
+    account's own emails are, whatever the notification settings.
     """
     registered = _KINDS.get(kind)
     if registered is None:
@@ -178,8 +191,8 @@ def notify(
         ))
     db.session.flush()
     for user in targets:
-        if wants_email(user):
-            _send_notification_email(user, registered, stored, link)
+        if wants_email(user) or (about_account and user.email_verified and user.deleted_at is None):
+            _send_notification_email(user, registered, stored, link, about_account)
 
 
 def unread_count(user: User) -> int:
