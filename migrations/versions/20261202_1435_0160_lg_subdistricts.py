@@ -5,8 +5,8 @@ governments of อำเภอเมืองเชียงใหม่ saw (an
 The rows are filled by `flask areas load`; run it after this upgrade.
 
 Revision ID: 0160_lg_subdistricts
-Revises: 0106_privacy
-Create Date: 2026-12-02 14:15:00
+Revises: 0190_demo_objects
+Create Date: 2026-12-02 14:35:00
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0160_lg_subdistricts'
-down_revision = '0106_privacy'
+down_revision = '0190_demo_objects'
 branch_labels = None
 depends_on = None
 
