@@ -22,9 +22,12 @@ def counts() -> dict[str, int]:
 def test_demo_adds_supports_comments_reports_and_notifications_once():
     base.load()
     authors = [base.demo_user(f"resident{i}@demo.ruamkhit.th") for i in (1, 2, 3, 4)]
-    # The engagement demo works on the ideas demo's own ideas (matched by title).
+    # The engagement demo works on the ideas demo's own ideas (found by their demo key).
+    from app.demo.registry import remember
+    from app.ideas.demo import KIND
+
     for i, row in enumerate(IDEAS[:8]):
-        create_idea(author=authors[i % 4], area_code=row[0], title=row[5])
+        remember(KIND, row[5], create_idea(author=authors[i % 4], area_code=row[0], title=row[5]))
     demo.load()
     first = counts()
     assert first["supports"] > 8 and first["comments"] >= 10 and first["reports"] == 4
