@@ -5,7 +5,7 @@ governments of อำเภอเมืองเชียงใหม่ saw (an
 The rows are filled by `flask areas load`; run it after this upgrade.
 
 Revision ID: 0160_lg_subdistricts
-Revises: 0190_demo_objects
+Revises: 0110_ballot_no_timing
 Create Date: 2026-12-02 14:35:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0160_lg_subdistricts'
-down_revision = '0190_demo_objects'
+down_revision = '0110_ballot_no_timing'
 branch_labels = None
 depends_on = None
 
