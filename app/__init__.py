@@ -55,6 +55,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     init_error_handlers(app)
     init_security_headers(app)
     init_templating(app)
+    from app import permissions
+
+    permissions.init_app(app)
     from app.core.proxies import init_trusted_proxies
 
     init_trusted_proxies(app)  # last: the outermost layer, so every other one sees the client's address

@@ -17,6 +17,7 @@ from app.engagement.sections import area_label
 from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import Idea
+from app.permissions import can_see_idea
 
 bp = Blueprint("engagement", __name__, template_folder="templates")
 
@@ -63,6 +64,14 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+def _visible_idea(idea_id: int) -> Idea:
+    """The idea, or 404 for a reader who may not see it (its title is on the page or in the answer)."""
+    idea = db.get_or_404(Idea, idea_id)
+    if not can_see_idea(current_user, idea):
+        abort(404)
+    return idea
+
+
 def _idea_url(idea: Idea, anchor: str | None = None) -> str:
     return services.idea_link(idea, anchor)
 
@@ -77,6 +86,7 @@ def _back(form: ToggleForm, fallback: str) -> str:
 @login_required
 @limiter.limit(**ratelimit.rule("SUPPORT", methods=["POST"]))
 def toggle_support(idea_id: int):
+    # No title in the answer: the service's refusal says only why (hidden, withdrawn, own idea).
     idea = db.get_or_404(Idea, idea_id)
     form = ToggleForm()
     if not form.validate_on_submit():
@@ -160,7 +170,7 @@ def _load_parent(idea: Idea, raw: str | None) -> Comment | None:
 @limiter.limit(**ratelimit.rule("COMMENT", methods=["POST"]))
 def new_comment(idea_id: int):
     """The comment form on its own page (the idea page posts here too and lands here on an error)."""
-    idea = db.get_or_404(Idea, idea_id)
+    idea = _visible_idea(idea_id)
     form = CommentForm()
     if request.method == "GET":
         form.parent_id.data = request.args.get("reply_to", "")[:12] or None
@@ -191,6 +201,8 @@ def edit_comment(comment_id: int):
     if comment.author_id != current_user.id:
         abort(403)
     idea = comment.idea
+    if not can_see_idea(current_user, idea):  # its discussion is closed while the idea is hidden
+        abort(404)
     if not comment.can_be_edited_by(current_user):
         flash(_("A comment can only be edited during the first 15 minutes."), "error")
         return redirect(_idea_url(idea, f"comment-{comment.id}"))

@@ -15,7 +15,10 @@ from app.areas.models import Area
 from app.engagement import services
 from app.engagement.models import COMMENT_MAX, Comment
 from app.ideas.models import Idea
-from app.permissions import can_moderate
+from app.permissions import (
+    can_comment_on_idea, can_follow_idea, can_moderate, can_report_comment, can_report_idea, can_see_comment, can_see_idea,
+    can_support_idea,
+)
 
 
 @dataclass
@@ -25,6 +28,7 @@ class CommentView:
     can_delete: bool
     can_reply: bool
     can_report: bool
+    show_hidden_body: bool  # a hidden comment's text, for its author and the moderators
     replies: list["CommentView"]
 
 
@@ -36,7 +40,8 @@ def _view(comment: Comment, user, *, can_post: bool, discussion_open: bool, repo
         can_edit=bool(own and comment.can_be_edited_by(user)),
         can_delete=bool(own and comment.deleted_at is None),
         can_reply=bool(can_post and discussion_open and comment.parent_id is None and comment.is_publicly_visible),
-        can_report=bool(can_post and not own and comment.is_publicly_visible and comment.id not in reported),
+        can_report=bool(can_report_comment(user, comment) and comment.id not in reported),
+        show_hidden_body=not comment.is_publicly_visible and can_see_comment(user, comment),
         replies=[
             _view(r, user, can_post=can_post, discussion_open=discussion_open, reported=reported)
             for r in comment.replies
@@ -61,7 +66,7 @@ def _reported_comment_ids(idea: Idea, user) -> set[int]:
 
 def idea_section(idea: Idea, user) -> Optional[tuple[str, dict]]:
     """Support button and count, follow button, comments with replies and forms, report links."""
-    from app.moderation.services import has_reported
+    from app.moderation.services import has_reported, may_block
 
     signed_in = bool(getattr(user, "is_authenticated", False))
     block_reason = services.posting_block_reason(user)
@@ -69,7 +74,8 @@ def idea_section(idea: Idea, user) -> Optional[tuple[str, dict]]:
     moderator = signed_in and can_moderate(user, idea.area)
     support_refusal = services.support_refusal(idea)
     comment_refusal = services.comment_refusal(idea)
-    show_comments = idea.is_publicly_visible or moderator
+    # The discussion of a hidden idea is shown with the idea itself (app.permissions.can_see_idea).
+    show_comments = can_see_idea(user, idea)
     comments = services.comments_of(idea) if show_comments else []
     reported = _reported_comment_ids(idea, user)
     return "engagement/_idea_section.html", {
@@ -87,9 +93,13 @@ def idea_section(idea: Idea, user) -> Optional[tuple[str, dict]]:
             _view(c, user, can_post=can_post, discussion_open=comment_refusal is None, reported=reported)
             for c in comments
         ],
-        "can_report_idea": bool(
-            can_post and signed_in and idea.author_id != user.id and idea.hidden_at is None
-            and not has_reported(user, idea=idea)
+        "can_report_idea": bool(can_report_idea(user, idea) and not has_reported(user, idea=idea)),
+        "can_support": can_support_idea(user, idea),
+        "can_follow": can_follow_idea(user, idea),
+        "can_comment": can_comment_on_idea(user, idea),
+        "is_author": signed_in and idea.author_id == user.id,
+        "can_block_author": bool(
+            moderator and idea.author.deleted_at is None and not idea.author.is_blocked and may_block(user, idea.author)
         ),
         "has_reported_idea": signed_in and has_reported(user, idea=idea),
         "max_length": COMMENT_MAX,

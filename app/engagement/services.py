@@ -51,6 +51,10 @@ class EngagementError(Exception):
     """A rule about supports, comments or follows was broken; the message is shown to the user."""
 
 
+class OwnIdea(EngagementError):
+    """An author may not support their own idea: it would inflate the count (and lock their own edit)."""
+
+
 class CannotPost(EngagementError):
     """The account may not post: `reason` is "anonymous", "unverified", "blocked" or "deleted"."""
 
@@ -154,6 +158,8 @@ def set_support(idea: Idea, user: User, want: Optional[bool] = None) -> bool:
     if want:
         if supported:
             return True
+        if idea.author_id == user.id:
+            raise OwnIdea(_l("You cannot support your own idea: supports show how many other people want it."))
         refusal = support_refusal(idea)
         if refusal is not None:
             raise EngagementError(refusal)
@@ -247,10 +253,15 @@ def set_idea_follow(idea: Idea, user: User, want: Optional[bool] = None) -> bool
 
     Following is reading, not posting: blocked or unconfirmed accounts may follow.
     """
+    from app.permissions import can_follow_idea
+
     _require_signed_in(user)
     following = is_following_idea(idea, user)
     want = (not following) if want is None else want
     if want and not following:
+        if not can_follow_idea(user, idea):
+            # Unfollowing stays possible, so that nobody is stuck with news of a hidden idea.
+            raise EngagementError(_l("This idea is hidden, so it cannot be followed."))
         _insert_once(IdeaFollow(idea_id=idea.id, user_id=user.id))
     elif not want and following:
         db.session.execute(
@@ -304,7 +315,7 @@ def notify_idea_submitted(idea: Idea) -> None:
     notify(
         followers, "area.idea_submitted",
         params={"area": {"th": idea.area.name_th, "en": idea.area.name_en}, "title": idea.title},
-        link=idea_link(idea), actor=idea.author,
+        link=idea_link(idea), actor=idea.author, idea=idea,
     )
 
 
@@ -372,11 +383,11 @@ def add_comment(idea: Idea, user: User, body: str, parent: Optional[Comment] = N
     params = {"actor": user.display_name, "title": idea.title}
     replied_to = parent.author if parent is not None and parent.deleted_at is None else None
     if replied_to is not None:
-        notify([replied_to], "comment.replied", params=params, link=link, actor=user)
+        notify([replied_to], "comment.replied", params=params, link=link, actor=user, idea=idea)
     others = [idea.author, *followers_of_idea(idea)]
     if replied_to is not None:
         others = [u for u in others if u.id != replied_to.id]
-    notify(others, "idea.commented", params=params, link=link, actor=user)
+    notify(others, "idea.commented", params=params, link=link, actor=user, idea=idea)
     return comment
 
 

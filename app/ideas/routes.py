@@ -30,7 +30,7 @@ from app.ideas.forms import ActionForm, IdeaForm
 from app.ideas.models import CATEGORY_LABELS, STATUS_LABELS, Idea, IdeaCategory, IdeaStatus
 from app.ideas.text import highlight, linkify, snippet
 from app.media.storage import ImageError, StoredImage, delete_image, save_image
-from app.permissions import can_moderate, can_post
+from app.permissions import can_edit_idea, can_moderate, can_post, can_see_idea
 from app.core.numbers import int_arg, is_ascii_digits
 from app.core.validators import as_id
 
@@ -66,11 +66,20 @@ def _register(state) -> None:
     app.jinja_env.globals["area_scope"] = services.area_scope
     app.jinja_env.globals["idea_texts"] = idea_texts
     app.jinja_env.globals["idea_count_text"] = count_text
+    app.jinja_env.globals["idea_submit_refusal"] = services.submit_refusal
+    app.jinja_env.globals["idea_title"] = idea_title
 
 
 @bp.app_context_processor
 def idea_labels():
     return {"idea_category_labels": CATEGORY_LABELS, "idea_status_labels": STATUS_LABELS}
+
+
+def idea_title(idea: Idea | None) -> str:
+    """The idea's title for the current reader, or "Hidden idea" where they may not see it."""
+    if idea is not None and can_see_idea(current_user, idea):
+        return idea.title
+    return _("Hidden idea")
 
 
 def idea_texts() -> dict:
@@ -397,8 +406,8 @@ def show_idea(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
     moderator = can_moderate(current_user, idea.area)
     return render_template(
-        "ideas/show.html", idea=idea, show_content=idea.is_publicly_visible or moderator, is_moderator=moderator,
-        can_edit=idea.can_be_edited_by(current_user) and idea.is_publicly_visible,
+        "ideas/show.html", idea=idea, show_content=can_see_idea(current_user, idea), is_moderator=moderator,
+        can_edit=can_edit_idea(current_user, idea),
         is_author=current_user.is_authenticated and current_user.id == idea.author_id,
         idea_sections=idea_sections(idea), form=ActionForm(),
     )

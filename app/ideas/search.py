@@ -246,12 +246,16 @@ def search_ideas(
     rows = ranked_rows[min(offset, MAX_RESULTS):min(offset, MAX_RESULTS) + min(limit, MAX_RESULTS)]
     result.total = min(found, MAX_RESULTS)
     result.capped = found > MAX_RESULTS
+    # The ranking's own filter is the public rule written in SQL; the rows are read through the
+    # one visibility rule as well, so that search can never show more than the lists do.
+    from app.permissions import visible_ideas_clause
+
+    stmt = select(Idea).where(Idea.id.in_([r.idea_id for r in rows]))
+    if not include_hidden:
+        stmt = stmt.where(visible_ideas_clause(None))
     ideas = {
         i.id: i
-        for i in db.session.scalars(
-            select(Idea).where(Idea.id.in_([r.idea_id for r in rows]))
-            .options(selectinload(Idea.area), selectinload(Idea.subdistrict))
-        )
+        for i in db.session.scalars(stmt.options(selectinload(Idea.area), selectinload(Idea.subdistrict)))
     }
     result.hits = [SearchHit(ideas[r.idea_id], int(r.matched), int(r.score)) for r in rows if r.idea_id in ideas]
     # Highlight the words themselves and the vocabulary terms that matched them.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
@@ -24,7 +24,7 @@ from app.ideas import search
 from app.ideas.models import Idea, IdeaCategory, IdeaPhoto, IdeaStatus
 from app.ideas.text import normalise_newlines
 from app.media.storage import StoredImage, delete_image, exists
-from app.permissions import can_moderate, can_post
+from app.permissions import can_moderate, can_post, can_submit_idea, visible_ideas_clause
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
@@ -91,18 +91,32 @@ def clean_input(data: IdeaInput, area: Area) -> IdeaInput:
     return IdeaInput(title, description, data.category, code, lat, lon)
 
 
+SUBMIT_ELSEWHERE = _l(
+    "You can submit ideas to your own province and its local governments. "
+    "If you have moved, change your province in your profile."
+)
+
+
+def submit_refusal(user, area: Area) -> str | None:
+    """Why a signed-in `user` may not submit an idea to `area` (shown where the button would be), or None."""
+    try:
+        check_can_submit(user, area)
+    except IdeaError as error:
+        return str(error)
+    return None
+
+
 def check_can_submit(author, area: Area) -> None:
+    """Raise IdeaError saying why `author` may not submit to `area` (app.permissions.can_submit_idea)."""
+    if can_submit_idea(author, area):
+        return
     if not can_post(author):
         if author is None or not getattr(author, "is_authenticated", False):
             raise IdeaError(_l("Please sign in to submit an idea."))
         if getattr(author, "is_blocked", False):
             raise IdeaError(_l("Your account has been blocked from posting. You can still read everything."))
         raise IdeaError(_l("Please confirm your email address before you post: open the link we sent you."))
-    if area.province_code != author.province_code:
-        raise IdeaError(_l(
-            "You can submit ideas to your own province and its local governments. "
-            "If you have moved, change your province in your profile."
-        ))
+    raise IdeaError(SUBMIT_ELSEWHERE)
 
 
 def _attach_photos(idea: Idea, photos: Sequence[StoredImage]) -> None:
@@ -286,7 +300,8 @@ def decode_cursor(token: str | None, sort: str):
 
 
 def visible_clause():
-    return and_(Idea.hidden_at.is_(None), Idea.pending_review.is_(False))
+    """The ideas everyone may see (app.permissions.visible_ideas_clause for a reader who is nobody)."""
+    return visible_ideas_clause(None)
 
 
 def list_ideas(
@@ -300,9 +315,7 @@ def list_ideas(
 ) -> IdeaPage:
     """One page of an area's ideas, by keyset: the cost of a page does not grow with its depth."""
     column = _sort_column(filters.sort)
-    stmt = select(Idea).where(Idea.area_id == area.id).options(selectinload(Idea.subdistrict))
-    if not can_moderate(viewer, area):
-        stmt = stmt.where(visible_clause())
+    stmt = select(Idea).where(Idea.area_id == area.id, visible_ideas_clause(viewer)).options(selectinload(Idea.subdistrict))
     if filters.category:
         stmt = stmt.where(Idea.category == filters.category)
     if filters.status:

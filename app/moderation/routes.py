@@ -18,7 +18,7 @@ from app.ideas.models import Idea
 from app.moderation import services
 from app.moderation.forms import ReasonForm, ReportForm
 from app.moderation.models import REPORT_THRESHOLD, Report
-from app.permissions import can_moderate, require
+from app.permissions import can_moderate, can_post, can_report_comment, can_report_idea, can_see_idea, require
 from app.core.numbers import int_arg
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
@@ -53,6 +53,11 @@ def _report(target_idea: Idea, comment: Comment | None):
     if already:
         flash(_("You have already reported this. Thank you: the moderators will look at it."), "info")
         return redirect(back)
+    allowed = can_report_idea(current_user, target_idea) if comment is None else can_report_comment(current_user, comment)
+    if not allowed and can_post(current_user):
+        # Their own, or already hidden: the page offers no report link, and the form is refused
+        # (an account that may not post is told why by the service instead).
+        abort(403)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -81,7 +86,7 @@ def _report(target_idea: Idea, comment: Comment | None):
 @limiter.limit(**ratelimit.rule("REPORT", methods=["POST"]))
 def report_idea(idea_id: int):
     idea = db.get_or_404(Idea, idea_id)
-    if idea.hidden_at is not None and not can_moderate(current_user, idea.area):
+    if not can_see_idea(current_user, idea):
         abort(404)
     return _report(idea, None)
 
@@ -91,6 +96,8 @@ def report_idea(idea_id: int):
 @limiter.limit(**ratelimit.rule("REPORT", methods=["POST"]))
 def report_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
+    if not can_see_idea(current_user, comment.idea):
+        abort(404)
     return _report(comment.idea, comment)
 
 

@@ -212,7 +212,7 @@ def hide_idea(official: User, idea: Idea, reason: str) -> None:
     closed = resolve_open_reports(idea=idea, resolution="hidden", actor=official)
     record(official, "moderation.hide_idea", idea, area=idea.area, details={"reason": reason, "reports": closed})
     notify([idea.author], "moderation.idea_hidden", params={"title": idea.title, "reason": reason},
-           link=_idea_link(idea), actor=official)
+           link=_idea_link(idea), actor=official, idea=idea)
 
 
 def restore_idea(official: User, idea: Idea, reason: str) -> None:
@@ -230,7 +230,7 @@ def restore_idea(official: User, idea: Idea, reason: str) -> None:
     record(official, "moderation.restore_idea", idea, area=idea.area, details={"reason": reason, "reports": closed})
     if was_hidden:
         notify([idea.author], "moderation.idea_restored", params={"title": idea.title},
-               link=_idea_link(idea), actor=official)
+               link=_idea_link(idea), actor=official, idea=idea)
 
 
 def hide_comment(official: User, comment: Comment, reason: str) -> None:
@@ -250,7 +250,7 @@ def hide_comment(official: User, comment: Comment, reason: str) -> None:
     record(official, "moderation.hide_comment", comment, area=area,
            details={"reason": reason, "reports": closed, "idea_id": comment.idea_id})
     notify([comment.author], "moderation.comment_hidden", params={"title": comment.idea.title, "reason": reason},
-           link=_idea_link(comment.idea, f"comment-{comment.id}"), actor=official)
+           link=_idea_link(comment.idea, f"comment-{comment.id}"), actor=official, idea=comment.idea)
 
 
 def restore_comment(official: User, comment: Comment, reason: str) -> None:
@@ -272,7 +272,7 @@ def restore_comment(official: User, comment: Comment, reason: str) -> None:
            details={"reason": reason, "reports": closed, "idea_id": comment.idea_id})
     if was_hidden and comment.deleted_at is None:
         notify([comment.author], "moderation.comment_restored", params={"title": comment.idea.title},
-               link=_idea_link(comment.idea, f"comment-{comment.id}"), actor=official)
+               link=_idea_link(comment.idea, f"comment-{comment.id}"), actor=official, idea=comment.idea)
 
 
 def _idea_link(idea: Idea, anchor: Optional[str] = None) -> str:

@@ -107,12 +107,34 @@ def _format(message: LazyString | str, params: dict[str, Any] | None) -> str:
         return template
 
 
-def render_message(notification: Notification) -> str:
-    """The notification's text in the current language."""
+HIDDEN_IDEA_MESSAGE = _l(
+    "News about an idea that is no longer shown: the moderators hid it, or it waits for their review."
+)
+
+
+def _reader_params(notification: Notification, reader: Any) -> dict[str, Any] | None:
+    """The stored parameters with the idea's title as it reads now; None if `reader` may not see the idea."""
+    from app.permissions import can_see_idea
+
+    params = dict(notification.params or {})
+    if notification.idea_id is None:
+        return params
+    idea = notification.idea
+    if idea is None or not can_see_idea(reader, idea):
+        return None
+    params["title"] = idea.title
+    return params
+
+
+def render_message(notification: Notification, reader: Any = None) -> str:
+    """The notification's text in the current language, for `reader` (by default its recipient)."""
     kind = _KINDS.get(notification.kind)
     if kind is None:
         return _("You have a new notification.")
-    return _format(kind.message, notification.params)
+    params = _reader_params(notification, reader if reader is not None else notification.user)
+    if params is None:
+        return str(HIDDEN_IDEA_MESSAGE)
+    return _format(kind.message, params)
 
 
 def _settings_link() -> str:
@@ -158,6 +180,7 @@ def notify(
     link: str,
     actor: User | None = None,
     about_account: bool = False,
+    idea: Any = None,
 ) -> None:
     """Store one in-app notification per recipient (never for the actor) and email those who opted in.
 
@@ -167,17 +190,27 @@ def notify(
     `about_account` (their residency was verified or withdrawn: a change to
     what the account may do) is emailed to every confirmed address, as the
     account's own emails are, whatever the notification settings.
+
+    A notification about an idea names it: its "title" parameter is not
+    stored but read from the idea whenever the notification is shown, and
+    people who may not see the idea (app.permissions.can_see_idea) are not told.
     """
+    from app.permissions import can_see_idea
+
     registered = _KINDS.get(kind)
     if registered is None:
         raise ValueError(f"notification kind {kind!r} is not registered")
     stored = {str(k): _store_param(v) for k, v in (params or {}).items()}
+    if idea is not None:
+        stored.pop("title", None)
     seen: set[int] = set()
     targets: list[User] = []
     for user in recipients:
         if user is None or user.id in seen or user.deleted_at is not None:
             continue
         if actor is not None and user.id == actor.id:
+            continue
+        if idea is not None and not can_see_idea(user, idea):
             continue
         seen.add(user.id)
         targets.append(user)
@@ -188,11 +221,13 @@ def notify(
         db.session.add(Notification(
             user_id=user.id, kind=kind, params=stored, link=link[:500],
             actor_id=actor.id if actor is not None else None, created_at=now,
+            idea_id=idea.id if idea is not None else None,
         ))
     db.session.flush()
+    email_params = {**stored, "title": idea.title} if idea is not None else stored
     for user in targets:
         if wants_email(user) or (about_account and user.email_verified and user.deleted_at is None):
-            _send_notification_email(user, registered, stored, link, about_account)
+            _send_notification_email(user, registered, email_params, link, about_account)
 
 
 def unread_count(user: User) -> int:
@@ -206,9 +241,12 @@ def unread_count(user: User) -> int:
 def list_notifications(user: User, page: int = 1, per_page: int = PER_PAGE) -> tuple[list[Notification], bool]:
     """One page of the user's notifications, newest first, and whether there is a next page."""
     page = max(1, min(page, MAX_PAGE))
+    from sqlalchemy.orm import selectinload
+
     rows = list(db.session.scalars(
         select(Notification)
         .where(Notification.user_id == user.id)
+        .options(selectinload(Notification.idea))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page + 1)

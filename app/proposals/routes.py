@@ -19,7 +19,7 @@ from app.core.validators import as_id
 from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import Idea
-from app.permissions import can_evaluate, can_manage_proposals, can_view_internal, require
+from app.permissions import can_evaluate, can_manage_proposals, can_see_idea, can_view_internal, require
 from app.plans.models import PlanItem
 from app.plans.services import plans_of, tree_order
 from app.proposals import models, services  # noqa: F401  (models registers the tables)
@@ -272,6 +272,9 @@ def new_proposal():
     if area is None:
         abort(404)
     require(can_manage_proposals(current_user, area))
+    # Only ideas of this area that the official may see fill the form: an idea number of another
+    # province, or a hidden idea, must not bring its title and text into the page.
+    ideas = [i for i in ideas if i.area_id == area.id and can_see_idea(current_user, i)]
     form = ProposalForm()
     _setup_proposal_form(form, area, ideas)
     if request.method == "GET":
@@ -422,7 +425,7 @@ def add_idea(proposal_id: int):
     form = AddIdeaForm()
     if form.validate_on_submit():
         idea = db.session.get(Idea, form.idea_id.data)
-        if idea is None:
+        if idea is None or not can_see_idea(current_user, idea):
             _add_error(form, "idea_id", _("There is no idea with this number."))
         else:
             try:

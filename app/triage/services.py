@@ -151,7 +151,7 @@ def _notify(actor: User, idea: Idea, status: IdeaStatus) -> None:
 
     recipients = [idea.author, *followers_of_idea(idea)]
     notify(recipients, "idea.status_changed", params={"title": idea.title, "status": STATUS_LABELS[status]},
-           link=_idea_path(idea), actor=actor)
+           link=_idea_path(idea), actor=actor, idea=idea)
 
 
 def _apply(
