@@ -86,9 +86,10 @@ def _race(app, monkeypatch, idea_id: int, user_ids: list[int], want=None) -> lis
 
 def _committed_idea_and_users(session, created, n_users: int):
     users = [create_user() for _ in range(n_users)]
-    idea = create_idea(author=users[0])
+    author = create_user()  # not one of the supporters: an author cannot support their own idea
+    idea = create_idea(author=author)
     session.commit()
-    created["users"] += [u.id for u in users]
+    created["users"] += [u.id for u in users] + [author.id]
     created["ideas"].append(idea.id)
     return idea.id, [u.id for u in users]
 
