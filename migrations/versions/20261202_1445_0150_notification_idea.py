@@ -7,7 +7,7 @@ Existing notifications about an idea get its id from their link
 ("/ideas/<id>..."), and their stored title is dropped.
 
 Revision ID: 0150_notification_idea
-Revises: 0110_ballot_no_timing
+Revises: 0160_lg_subdistricts
 Create Date: 2026-12-02 14:30:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0150_notification_idea'
-down_revision = '0110_ballot_no_timing'
+down_revision = '0160_lg_subdistricts'
 branch_labels = None
 depends_on = None
 
