@@ -103,11 +103,25 @@ class AssignRoleForm(FlaskForm):
 
 
 class AuditFilterForm(_SearchForm):
-    action = StringField(
+    # The options are the registry's groups and actions (app/audit/actions.py); any start of a code
+    # still filters (a link may carry one), so the choice is not checked against the list.
+    action = SelectField(
         _l("Action"),
         filters=[_strip],
+        choices=[],
+        validate_choice=False,
         validators=[Optional(), Length(max=80, message=_l("Search with at most %(max)d characters.", max=80)), no_control_chars],
     )
+
+    def __init__(self, *args, **kwargs):
+        from app.audit.actions import action_choices
+
+        super().__init__(*args, **kwargs)
+        choices = action_choices()
+        value = self.action.data
+        if value and value not in {code for code, _label in choices}:
+            choices.insert(1, (value, value))
+        self.action.choices = choices
     actor = StringField(
         _l("Email of who did it"),
         filters=[_strip],

@@ -16,8 +16,8 @@ from app.accounts.labels import RESIDENCY_LABELS, ROLE_LABELS
 from app.accounts.models import Role, RoleAssignment, User
 from app.admin import services
 from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, LGSubdistrictsForm, ResidentSearchForm, RoleFilterForm
-from app.admin.labels import audit_label, object_label
 from app.areas.models import Area
+from app.audit.actions import render_entries
 from app.core.locale import current_locale
 from app.core.routes import safe_next
 from app.extensions import db
@@ -317,13 +317,9 @@ def audit_log():
     if nothing:
         stmt = stmt.where(false())
     pagination = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, count=True)
-    entries = list(pagination.items)
-    people = services.users_by_id(
-        [e.actor_id for e in entries] + [e.object_id for e in entries if e.object_type == "users"]
-    )
-    areas = services.areas_by_id(
-        [e.area_id for e in entries] + [e.object_id for e in entries if e.object_type == "areas"]
-    )
+    entries = render_entries(list(pagination.items), current_locale())
+    people = services.users_by_id([e.entry.actor_id for e in entries])
+    areas = services.areas_by_id([e.entry.area_id for e in entries])
     return render_template(
         "admin/audit.html",
         form=form,
@@ -332,6 +328,4 @@ def audit_log():
         page_urls=_page_urls(pagination),
         people=people,
         areas=areas,
-        audit_label=audit_label,
-        object_label=object_label,
     )
