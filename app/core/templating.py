@@ -16,7 +16,10 @@ def scroll_region(label) -> Markup:
     user must hear what it holds: it is a labelled region in the tab order
     (axe-core's scrollable-region-focusable). Use it on every `.table-scroll`.
     """
-    return Markup(' role="region" tabindex="0" aria-label="%s"') % str(label)
+    from flask_babel import gettext
+
+    hint = gettext("Scroll sideways to see the whole table")
+    return Markup(' role="region" tabindex="0" aria-label="%s" data-hint="%s"') % (str(label), hint)
 
 
 def init_templating(app: Flask) -> None:

@@ -145,3 +145,10 @@ def sign_in(page, base_url: str, email: str, password: str = "ruamkhit-demo") ->
     page.fill("#password", password)
     page.click("form:not(.lang-switch):not(.inline-form) button[type=submit]")
     page.wait_for_load_state()
+
+
+def open_menu(page) -> None:
+    """On a phone the header's links sit behind the "Menu" button (a <details>, no script needed)."""
+    menu = page.locator("header details.nav-menu")
+    if menu.count() and not menu.evaluate("el => el.open") and page.locator("header .nav-toggle").is_visible():
+        page.click("header .nav-toggle")

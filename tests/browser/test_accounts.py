@@ -6,7 +6,7 @@ import uuid
 from email import policy
 from email.parser import BytesParser
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_menu, sign_in
 
 PASSWORD = "correct horse battery"
 
@@ -33,6 +33,7 @@ def _register(page, base, email, name):
 
 
 def _sign_out(page, base):
+    open_menu(page)
     page.click("header form.inline-form button")
     page.wait_for_url(base + "/")
 

@@ -41,7 +41,17 @@ def test_knapsack_vote_change_receipt_and_results(page, live_server, browser):
     # Too much: every project together is over the budget, and the server says so.
     for i in range(boxes.count()):
         boxes.nth(i).check()
-    assert "over" in (page.locator(".knapsack-total").get_attribute("class") or "")
+    total = page.locator(".knapsack-total")
+    assert "over" in (total.get_attribute("class") or "")
+    # Over the budget it says by how much, in words and on one line, and stays on screen (#12.13).
+    over = sum(costs) - 10_000_000
+    assert f"เกินงบประมาณ ฿{over:,}" in " ".join(total.inner_text().split())
+    assert "-฿" not in total.inner_text()
+    amount = total.locator('[data-role="left"]').bounding_box()
+    label = total.locator('[data-role="left-label"]').bounding_box()
+    assert abs(amount["y"] - label["y"]) < 8, "the amount went to the next line"
+    box = total.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"] + 1
     page.click("main form button[type=submit]")
     assert page.locator(".error-summary").count() == 1
     for i in range(boxes.count()):

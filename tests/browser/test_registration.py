@@ -5,7 +5,7 @@ import re
 from email import policy
 from email.parser import BytesParser
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_menu, sign_in
 
 
 def _last_mail(outbox):
@@ -32,6 +32,7 @@ def test_register_confirm_email_sign_out_and_sign_in(page, live_server):
     page.goto(link.replace("http://localhost", base))
     assert page.locator(".flash-success").count() == 1
 
+    open_menu(page)
     page.click("header form.inline-form button")
     page.wait_for_url(base + "/")
     sign_in(page, base, "browser.user@example.com", "correct horse battery")

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_scroll_region_is_a_named_focusable_region(app):
     with app.test_request_context("/"):
         html = render_template_string('<div class="table-scroll"{{ scroll_region("<Audit> log") }}></div>')
-    assert html == '<div class="table-scroll" role="region" tabindex="0" aria-label="&lt;Audit&gt; log"></div>'
+    assert html == ('<div class="table-scroll" role="region" tabindex="0" aria-label="&lt;Audit&gt; log"'
+                    ' data-hint="เลื่อนไปด้านข้างเพื่อดูตารางทั้งหมด"></div>')
 
 
 def test_every_table_scroll_in_the_templates_uses_it():
