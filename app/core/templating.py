@@ -1,9 +1,12 @@
 """Jinja filters and globals: Buddhist-Era dates, baht, the current locale."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from flask import Flask, request
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.core import formatting
 from app.core.locale import current_locale
@@ -22,6 +25,34 @@ def scroll_region(label) -> Markup:
     return Markup(' role="region" tabindex="0" aria-label="%s" data-hint="%s"') % (str(label), hint)
 
 
+_THAI_RUN = re.compile(r"[\u0E00-\u0E7F]+")
+
+
+@lru_cache(maxsize=512)
+def keep_words(text: str) -> Markup:
+    """`text` with each Thai word kept whole on a line (for narrow table headers).
+
+    Thai has no spaces, so a browser breaks a Thai run where its own
+    dictionary finds a word boundary, and splits words that are compounds in
+    its dictionary ("รับผิด|ชอบ"). The words found by PyThaiNLP (newmm, the
+    segmenter search uses) are each wrapped in a span that does not break;
+    lines may still break between words and at spaces.
+    """
+    from pythainlp.tokenize import word_tokenize
+
+    parts: list[str] = []
+    last = 0
+    value = str(text)
+    for run in _THAI_RUN.finditer(value):
+        parts.append(str(escape(value[last:run.start()])))
+        words = word_tokenize(run.group(), engine="newmm", keep_whitespace=True)
+        parts.append("<wbr>".join(f'<span class="keep-word">{escape(w)}</span>' if len(w) > 1 else str(escape(w))
+                                  for w in words))
+        last = run.end()
+    parts.append(str(escape(value[last:])))
+    return Markup("".join(parts))
+
+
 def init_templating(app: Flask) -> None:
     env = app.jinja_env
     env.filters["date"] = lambda value, short=False: formatting.format_date(value, current_locale(), short)
@@ -29,6 +60,7 @@ def init_templating(app: Flask) -> None:
     env.filters["baht"] = lambda value, symbol=True: formatting.format_baht(value, current_locale(), symbol)
     env.filters["fiscal_year"] = lambda value: formatting.format_fiscal_year(value, current_locale())
     env.filters["number"] = lambda value: f"{value:,}" if value is not None else ""
+    env.filters["keep_words"] = lambda value: keep_words(str(value)) if value is not None else ""
     env.globals["url_map_endpoints"] = app.view_functions
     env.filters["localname"] = lambda obj: obj.name(current_locale()) if obj is not None else ""
     env.globals["scroll_region"] = scroll_region

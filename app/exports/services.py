@@ -169,8 +169,8 @@ def export_meta(plan: Plan, state_filter: str) -> ExportMeta:
         lines = [_("Project details"),
                  _("Provincial annual action plan, fiscal year %(year)d BE", year=plan.start_year)]
     lines.append(body_line(area) if locale == "th" else area.name(locale))
-    note = _("%(what)s from Ruamkhit, %(date)s. Plan: %(plan)s",
-             what=FILTER_LABELS[state_filter], date=format_date(utcnow(), locale), plan=plan.title)
+    # The title lines already name the plan (its kind, years and body): the note does not repeat it.
+    note = _("%(what)s from Ruamkhit, %(date)s.", what=FILTER_LABELS[state_filter], date=format_date(utcnow(), locale))
     labels = {
         "number": _("No."), "title": _("Project"), "objective": _("Objective"),
         "target": _("Target (project output)"), "budget": _("Budget (baht)"), "kpi": _("Indicator (KPI)"),

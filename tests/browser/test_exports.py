@@ -39,7 +39,8 @@ def test_officer_downloads_the_p02_excel_file_of_the_shortlist(page, live_server
 
     ws = load_workbook(io.BytesIO(path.read_bytes())).worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert [r[0] for r in rows[:3]] == ["รายละเอียดโครงการพัฒนา", "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)",
+    assert rows[0][0] == "แบบ ผ.02"
+    assert [r[0] for r in rows[1:4]] == ["รายละเอียดโครงการพัฒนา", "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)",
                                        "เทศบาลนครเชียงใหม่ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่"]
     header = next(i for i, r in enumerate(rows) if r[0] == "ที่")
     assert rows[header + 1][4:9] == ["2566", "2567", "2568", "2569", "2570"]
@@ -48,7 +49,8 @@ def test_officer_downloads_the_p02_excel_file_of_the_shortlist(page, live_server
     assert any(str(r[0]).startswith("ยุทธศาสตร์ ") for r in rows[header + 2:])
     grand = rows[-1]
     assert grand[1] == f"รวมทั้งสิ้น ({shortlisted} โครงการ)"
-    assert grand[4:9] == [sum(r[c] or 0 for r in projects) for c in range(4, 9)]
+    sums = [sum(r[c] for r in projects if r[c] != "-") for c in range(4, 9)]
+    assert grand[4:9] == [s or "-" for s in sums]
 
     # The flow's proposal, when the triage test has shortlisted it in this session, is in the file.
     page.goto(base + "/proposals?area=3500102&state=shortlisted")
@@ -59,3 +61,26 @@ def test_officer_downloads_the_p02_excel_file_of_the_shortlist(page, live_server
     page.goto(base + "/lg/3500102/exports")
     page.locator("main table tbody tr", has_text="แผนพัฒนาท้องถิ่น").locator("a", has_text="หน้าสำหรับพิมพ์").click()
     assert f"รวมทั้งสิ้น ({shortlisted} โครงการ)" in page.locator("main").inner_text()
+    # The plan is named once in the title lines, and no header word is broken inside.
+    titles = page.locator(".p02-form-label, .p02-title, .p02-title-line, .p02-note").all_inner_texts()
+    assert sum(t.count("แผนพัฒนาท้องถิ่น") for t in titles) == 1, titles
+    assert titles[0] == "แบบ ผ.02"
+    for header in page.locator(".p02-table thead th").all():
+        text = header.inner_text()
+        lines = page.evaluate("(el) => { const r = document.createRange(); r.selectNodeContents(el); "
+                              "return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; }",
+                              header.element_handle())
+        box = header.bounding_box()
+        assert lines >= 1
+        for word in ("รับผิดชอบ", "ตัวชี้วัด", "วัตถุประสงค์", "โครงการ", "งบประมาณ"):
+            if word in text:
+                # the word's own rectangles all sit on one line
+                tops = page.evaluate(
+                    "([el, word]) => { const t = el.textContent; const i = t.indexOf(word); let n = el; "
+                    "const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let off = 0, node; "
+                    "while ((node = walker.nextNode())) { const j = t.indexOf(word) - off; "
+                    "if (j >= 0 && j < node.length) { const r = document.createRange(); "
+                    "r.setStart(node, j); r.setEnd(node, Math.min(node.length, j + word.length)); "
+                    "return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; } off += node.length; } "
+                    "return 1; }", [header.element_handle(), word])
+                assert tops == 1, (text, word, box)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 from pathlib import Path
 
@@ -85,9 +86,16 @@ def test_the_printable_page(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "css/exports.css" in page and "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)" in page
+    text_only = re.sub(r"<[^>]+>", "", page)
     for text in ("ยุทธศาสตร์ 1 ยุทธศาสตร์การพัฒนาโครงสร้างพื้นฐาน", "แผนงาน 2.1.1 แผนงานสาธารณสุข",
-                 "1,250,000", "รวมทั้งสิ้น (3 โครงการ)", "ตัวชี้วัด (KPI)", "หน่วยงานรับผิดชอบหลัก"):
-        assert text in page, text
+                 "1,250,000", "รวมทั้งสิ้น (3 โครงการ)", "ตัวชี้วัด (KPI)", "หน่วยงานรับผิดชอบหลัก", "แบบ ผ.02"):
+        assert text in text_only, text
+    # the title lines name the plan once; the h1 is the form's heading
+    main = text_only.split('<main', 1)[-1] if '<main' in text_only else text_only[text_only.index("แบบ ผ.02"):]
+    assert main.count("แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)") == 1
+    assert re.search(r'<h1 class="p02-title">รายละเอียดโครงการพัฒนา</h1>', page)
+    # header words are kept whole: "รับผิด|ชอบ" cannot be split by the browser
+    assert '<span class="keep-word">รับผิดชอบ</span>' in page
     assert "ร่างภายใน" not in page
     assert client.get(f"/plans/{plan.id}/export?state=nonsense").status_code == 400
     assert client.get("/plans/999999/export").status_code == 404
