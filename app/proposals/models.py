@@ -17,6 +17,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    JSON,
     Integer,
     String,
     Table,
@@ -173,6 +174,9 @@ class ProposalTransition(db.Model):
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When this move changed the proposal's cost (a revised estimate adopted or dropped), how the
+    # yearly budgets followed: {"from_cost": int, "to_cost": int, "years": [[year, old, new], ...]}.
+    budget_change: Mapped[Optional[dict]] = mapped_column(JSON)
 
     proposal: Mapped[Proposal] = relationship(back_populates="transitions")
     actor: Mapped[Optional[User]] = relationship()

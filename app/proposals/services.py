@@ -231,6 +231,14 @@ def _check_data(area: Area, data: ProposalData) -> tuple[dict[str, Any], Optiona
         )
     for year in years:
         check_amount(data.budget[year], "budget")
+    planned = sum(data.budget.values())
+    if planned != values["estimated_cost"]:
+        # One proposal has one cost: the yearly budgets are that cost spread over the years.
+        raise ProposalError(
+            _l("The yearly budgets add up to %(sum)s; they must add up to the estimated cost (%(cost)s).",
+               sum=f"฿{planned:,}", cost=f"฿{values['estimated_cost']:,}"),
+            "budget",
+        )
     allowed = {s.code: s for s in subdistricts_of(area)}
     chosen: list[Subdistrict] = []
     for code in dict.fromkeys(data.subdistrict_codes):
@@ -255,6 +263,45 @@ def _set_budget(proposal: Proposal, budget: dict[int, int]) -> None:
             existing[year].amount = amount
         else:
             proposal.budget_years.append(ProposalBudgetYear(fiscal_year=year, amount=amount))
+
+
+def spread_budget(budget: dict[int, int], total: int, fallback_year: int) -> dict[int, int]:
+    """The yearly budgets scaled so that they add up to `total`.
+
+    Each year keeps its share of the old total, rounded down to whole baht;
+    what rounding leaves over goes to the last year that has a budget, so the
+    years add up exactly. Years without budget stay without. A budget with
+    nothing in it puts the whole total on `fallback_year` (the proposal's own
+    fiscal year) when that is one of its years, else on its first year.
+    """
+    if not budget:
+        return {}
+    old_total = sum(budget.values())
+    if old_total <= 0:
+        year = fallback_year if fallback_year in budget else min(budget)
+        return {y: (total if y == year else 0) for y in budget}
+    spread = {y: amount * total // old_total for y, amount in budget.items()}
+    last = max(y for y, amount in budget.items() if amount > 0)
+    spread[last] += total - sum(spread.values())
+    return spread
+
+
+def _set_final_cost(proposal: Proposal, revised_cost: Optional[int]) -> Optional[dict[str, Any]]:
+    """Adopt `revised_cost` (None: back to the estimate) and make the yearly budgets follow it.
+
+    Returns what changed, for the proposal's timeline and the audit log, or
+    None when the cost stays what it was.
+    """
+    before = proposal.budget_by_year
+    old_cost = sum(before.values()) if before else proposal.final_cost
+    proposal.revised_cost = revised_cost
+    new_cost = proposal.final_cost
+    after = spread_budget(before, new_cost, proposal.fiscal_year)
+    if new_cost == old_cost and after == before:
+        return None
+    _set_budget(proposal, after)
+    return {"from_cost": old_cost, "to_cost": new_cost,
+            "years": [[year, before[year], after[year]] for year in sorted(before) if before[year] != after[year]]}
 
 
 def _check_idea(proposal_area: Area, idea: Idea) -> None:
@@ -357,9 +404,13 @@ def _notify_state(actor: Optional[User], proposal: Proposal) -> None:
            link=_proposal_path(proposal), actor=actor)
 
 
-def _move(actor: User, proposal: Proposal, to_state: ProposalState, reason: str, details: Optional[dict] = None) -> ProposalTransition:
+def _move(actor: User, proposal: Proposal, to_state: ProposalState, reason: str, details: Optional[dict] = None,
+          budget_change: Optional[dict] = None) -> ProposalTransition:
     now = utcnow()
-    transition = ProposalTransition(from_state=proposal.state, to_state=to_state, actor_id=actor.id, reason=reason, at=now)
+    transition = ProposalTransition(from_state=proposal.state, to_state=to_state, actor_id=actor.id, reason=reason, at=now,
+                                    budget_change=budget_change)
+    if budget_change is not None:
+        details = {**(details or {}), "budget_change": budget_change}
     proposal.transitions.append(transition)
     from_state = proposal.state
     proposal.state = to_state
@@ -415,12 +466,13 @@ def transition(
             raise ProposalError(_l("A revised estimate can be adopted only when marking the proposal feasible."), "adopt")
         if adopt_assessment.proposal_id != proposal.id or not adopt_assessment.is_submitted or adopt_assessment.revised_cost is None:
             raise ProposalError(_l("Choose a submitted assessment that gives a revised estimate."), "adopt")
+    change = None
     if to_state is P.FEASIBLE:
-        proposal.revised_cost = adopt_assessment.revised_cost if adopt_assessment is not None else None
+        change = _set_final_cost(proposal, adopt_assessment.revised_cost if adopt_assessment is not None else None)
         details["final_cost"] = proposal.final_cost
     elif to_state is P.UNDER_ASSESSMENT and proposal.state in (P.FEASIBLE, P.NOT_FEASIBLE):
-        proposal.revised_cost = None
-    return _move(actor, proposal, to_state, text, details)
+        change = _set_final_cost(proposal, None)
+    return _move(actor, proposal, to_state, text, details, budget_change=change)
 
 
 # --- evaluators and assessments ------------------------------------------------------------
@@ -523,8 +575,9 @@ def _settle(actor: User, proposal: Proposal) -> None:
     reason = "\n".join(a.summary for a in assessments if a.summary)
     if verdict is Recommendation.FEASIBLE:
         revised = [a.revised_cost for a in assessments if a.revised_cost is not None]
-        proposal.revised_cost = max(revised) if revised else None
-        _move(actor, proposal, P.FEASIBLE, reason, {"by_assessment": True, "final_cost": proposal.final_cost})
+        change = _set_final_cost(proposal, max(revised) if revised else None)
+        _move(actor, proposal, P.FEASIBLE, reason, {"by_assessment": True, "final_cost": proposal.final_cost},
+              budget_change=change)
     else:
         _move(actor, proposal, P.NOT_FEASIBLE, reason, {"by_assessment": True})
 

@@ -186,6 +186,11 @@ def test_an_official_adopts_a_revised_estimate(client):
     assert response.status_code == 302
     db.session.refresh(p)
     assert p.final_cost == 900_000
+    # the page, its yearly budget table and its history read the adopted cost
+    page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
+    table = page.split('class="table budget-table"', 1)[1].split("</table>", 1)[0]
+    assert "฿900,000" in table and "฿1,250,000" not in table
+    assert "฿1,250,000 เป็น ฿900,000" in page or "from ฿1,250,000 to ฿900,000" in page
 
 
 def test_add_an_idea_form(client):

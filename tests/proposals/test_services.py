@@ -28,8 +28,9 @@ def data(**overrides) -> ProposalData:
         responsible_unit="กองช่าง", kpi="อุบัติเหตุลดลงร้อยละ 30", expected_result="ประชาชนสัญจรได้อย่างปลอดภัย",
         fiscal_year=2570, location_text="ถนนช้างคลาน", budget={y: 0 for y in range(2570, 2575)},
     )
-    values["budget"][2570] = 1_250_000
     values.update(overrides)
+    if "budget" not in overrides:  # the yearly budgets add up to the cost
+        values["budget"][2570] = values["estimated_cost"]
     return ProposalData(**values)
 
 
@@ -69,7 +70,8 @@ def test_create_from_ideas_accepts_them_with_an_answer_and_links_both_ways():
     follow(first, follower)
     plan = create_plan("3500102", start_year=2566)
     proposal = services.create_proposal(
-        officer, area("3500102"), data(plan_item_id=leaf(plan).id, budget={y: 100 for y in plan.years}),
+        officer, area("3500102"), data(plan_item_id=leaf(plan).id, budget={y: 100 for y in plan.years},
+                                       estimated_cost=500),
         [first, second],
     )
     assert proposal.state is P.DRAFT and proposal.plan_item_id == leaf(plan).id
@@ -91,8 +93,56 @@ def test_unlinked_proposal_budgets_five_years_from_its_fiscal_year():
     plan = create_plan("50", start_year=2570)
     assert plan.kind is PlanKind.PROVINCIAL_ACTION
     assert services.budget_years(leaf(plan), 2570) == [2570]
-    p = make("50", plan_item_id=leaf(plan).id, budget={2570: 900_000})
-    assert p.final_cost == 1_250_000 and p.budget_by_year == {2570: 900_000}
+    p = make("50", plan_item_id=leaf(plan).id, budget={2570: 1_250_000})
+    assert p.final_cost == 1_250_000 and p.budget_by_year == {2570: 1_250_000}
+
+
+def test_yearly_budgets_that_do_not_add_up_to_the_cost_are_refused():
+    plan = create_plan("50", start_year=2570)
+    with pytest.raises(ProposalError) as refused:
+        make("50", plan_item_id=leaf(plan).id, budget={2570: 900_000})
+    assert refused.value.field == "budget"
+    assert "฿900,000" in str(refused.value) and "฿1,250,000" in str(refused.value)
+
+
+def test_spread_budget_keeps_the_shares_and_puts_the_remainder_on_the_last_year():
+    assert services.spread_budget({2567: 1_250_000}, 1_180_000, 2567) == {2567: 1_180_000}
+    assert services.spread_budget({2566: 500_000, 2567: 750_000, 2568: 0}, 1_180_000, 2566) == {
+        2566: 472_000, 2567: 708_000, 2568: 0}
+    assert services.spread_budget({2566: 1, 2567: 1, 2568: 1, 2569: 0}, 100, 2566) == {
+        2566: 33, 2567: 33, 2568: 34, 2569: 0}
+    assert services.spread_budget({2566: 0, 2567: 0}, 90, 2567) == {2566: 0, 2567: 90}
+    assert services.spread_budget({2566: 0, 2567: 0}, 90, 2580) == {2566: 90, 2567: 0}
+    assert services.spread_budget({}, 90, 2566) == {}
+
+
+def test_adopting_a_revised_cost_makes_the_yearly_budgets_follow_and_records_it():
+    officer = official("3500102")
+    budget = {y: 0 for y in range(2570, 2575)}
+    budget.update({2570: 500_000, 2571: 750_000})
+    p = moved(make(budget=budget), P.UNDER_ASSESSMENT)
+    ev = evaluator("3500102")
+    services.assign_evaluator(officer, p, ev)
+    services.record_assessment(ev, p, assessment(revised_cost=1_180_000))
+    assert p.state is P.FEASIBLE and p.final_cost == 1_180_000
+    assert p.budget_by_year == {2570: 472_000, 2571: 708_000, 2572: 0, 2573: 0, 2574: 0}
+    assert sum(p.budget_by_year.values()) == p.final_cost
+    change = p.transitions[-1].budget_change
+    assert change == {"from_cost": 1_250_000, "to_cost": 1_180_000,
+                      "years": [[2570, 500_000, 472_000], [2571, 750_000, 708_000]]}
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "proposal.state_changed")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.details["budget_change"]["to_cost"] == 1_180_000
+    # Sent back for a new assessment, the revised cost is dropped and the budgets follow the estimate again.
+    services.transition(officer, p, P.UNDER_ASSESSMENT, "ประเมินใหม่")
+    assert p.final_cost == 1_250_000 and sum(p.budget_by_year.values()) == 1_250_000
+    assert p.transitions[-1].budget_change["to_cost"] == 1_250_000
+
+
+def test_marking_feasible_without_a_revised_cost_changes_no_budget():
+    p = moved(make(), P.UNDER_ASSESSMENT, P.FEASIBLE)
+    assert p.final_cost == 1_250_000 and p.budget_by_year[2570] == 1_250_000
+    assert all(t.budget_change is None for t in p.transitions)
 
 
 @pytest.mark.parametrize("overrides, field", [
