@@ -7,6 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role, User
@@ -156,11 +158,12 @@ def _default_fiscal_year(area: Area) -> int:
 
 
 def _label_budget(form: ProposalForm, years: list[int]) -> list:
+    """(field, year) for every year field; the fields past the years get year None (rendered hidden for the script)."""
     form.budget_years.data = ",".join(str(y) for y in years)
-    fields = form.budget_fields()[: len(years)]
+    fields = form.budget_fields()
     for field, year in zip(fields, years):
         field.label.text = _("Budget for fiscal year %(year)d (baht)", year=year)
-    return list(zip(fields, years))
+    return [(field, years[i] if i < len(years) else None) for i, field in enumerate(fields)]
 
 
 def _data(form: ProposalForm, years: list[int]) -> ProposalData:
@@ -177,6 +180,38 @@ def _data(form: ProposalForm, years: list[int]) -> ProposalData:
 
 def _years_changed(form: ProposalForm, years: list[int]) -> bool:
     return (form.budget_years.data or "") != ",".join(str(y) for y in years)
+
+
+def _carry_budget(form: ProposalForm, years: list[int]) -> None:
+    """Move what was typed in the year fields to the same years of the new list.
+
+    The fields are numbered (budget_0..4); when the plan item or the fiscal
+    year changes, the same field stands for another year. Amounts stay with
+    their year, exactly as typed; a year that is new starts empty.
+    """
+    shown = _shown_years(form)
+    if shown is None or shown == years:
+        return
+    fields = form.budget_fields()
+    typed = {year: (fields[i].raw_data[0] if fields[i].raw_data else "") for i, year in enumerate(shown)}
+    for i, field in enumerate(fields):
+        raw = typed.get(years[i], "") if i < len(years) else ""
+        field.raw_data = [raw]
+        field.process_formdata([raw])
+
+
+def _plan_years_map(form: ProposalForm) -> dict[str, list[int]]:
+    """For the year fields' script: plan item id -> the plan's years."""
+    ids = [c.value for c in form.plan_item_id.choices if c.value is not None]
+    if not ids:
+        return {}
+    items = db.session.scalars(select(PlanItem).where(PlanItem.id.in_(ids)).options(selectinload(PlanItem.plan)))
+    return {str(item.id): item.plan.years for item in items}
+
+
+def _choosing() -> bool:
+    """The no-JavaScript "show the years" button: re-render with the new years, save nothing."""
+    return request.method == "POST" and "choose" in request.form
 
 
 def _idea_ids_from_query() -> list[int]:
@@ -284,8 +319,11 @@ def new_proposal():
             form.title.data = ideas[0].title
             form.objective.data = ideas[0].description[:5000]
     years = _form_years(form, area)
-    if form.validate_on_submit():
-        if _years_changed(form, years):
+    changed = request.method == "POST" and _years_changed(form, years)
+    if request.method == "POST":
+        _carry_budget(form, years)
+    if not _choosing() and form.validate_on_submit():
+        if changed:
             _add_error(form, "budget", _("The budget now follows the plan's fiscal years: check the amounts and send again."))
         else:
             chosen = [i for i in ideas if i.id in set(form.idea_ids.data or [])]
@@ -300,7 +338,7 @@ def new_proposal():
                 return redirect(url_for(".show_proposal", proposal_id=proposal.id))
     budget = _label_budget(form, years)
     return render_template("proposals/form.html", form=form, area=area, budget=budget, proposal=None,
-                           has_ideas=bool(ideas), max_budget_fields=BUDGET_FIELDS)
+                           has_ideas=bool(ideas), max_budget_fields=BUDGET_FIELDS, plan_years=_plan_years_map(form))
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -322,8 +360,11 @@ def edit_proposal(proposal_id: int):
         for i, year in enumerate(years):
             form.budget_fields()[i].data = by_year.get(year, 0)
     years = _form_years(form, proposal.area)
-    if form.validate_on_submit():
-        if _years_changed(form, years):
+    changed = request.method == "POST" and _years_changed(form, years)
+    if request.method == "POST":
+        _carry_budget(form, years)
+    if not _choosing() and form.validate_on_submit():
+        if changed:
             _add_error(form, "budget", _("The budget now follows the plan's fiscal years: check the amounts and send again."))
         else:
             try:
@@ -337,7 +378,7 @@ def edit_proposal(proposal_id: int):
                 return redirect(url_for(".show_proposal", proposal_id=proposal.id))
     budget = _label_budget(form, years)
     return render_template("proposals/form.html", form=form, area=proposal.area, budget=budget, proposal=proposal,
-                           has_ideas=False, max_budget_fields=BUDGET_FIELDS)
+                           has_ideas=False, max_budget_fields=BUDGET_FIELDS, plan_years=_plan_years_map(form))
 
 
 def _rerender(proposal: Proposal, **forms):

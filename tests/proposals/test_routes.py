@@ -265,3 +265,55 @@ def test_ids_too_large_for_the_database_are_refused_not_a_crash(client):
     assert _count() == before
     db.session.refresh(p)
     assert idea not in p.ideas and not p.assessments
+
+
+def _value(html: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def test_choosing_a_plan_item_without_javascript_shows_its_years_and_keeps_what_was_typed(client):
+    officer = official("3500102")
+    plan = create_plan("3500102", start_year=2566)  # 2566-2570
+    sign_in(client, officer)
+    before = _count()
+    response = client.post("/proposals/new?area=3500102", data=form_data(
+        choose="1", plan_item_id=str(leaf(plan).id), title="ชื่อที่พิมพ์ไว้", budget_0="1,000,000", budget_1="5,000"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and _count() == before
+    assert "error-summary" not in html  # choosing is not sending
+    assert _value(html, "budget_years") == "2566,2567,2568,2569,2570"
+    assert _value(html, "title") == "ชื่อที่พิมพ์ไว้"
+    # what was typed for 2570 stays with 2570 (now the fifth field); 2571 is no longer a year of the form
+    assert _value(html, "budget_4") == "1,000,000"
+    assert [_value(html, f"budget_{i}") for i in range(4)] == ["", "", "", ""]
+    assert "งบประมาณปี 2566 (บาท)" in html
+    # the button is there for readers without JavaScript, and the script that does it live
+    assert 'name="choose"' in client.get("/proposals/new?area=3500102").get_data(as_text=True)
+    assert "js/proposals.js" in html and str(leaf(plan).id) in html.split("data-plan-years=", 1)[1][:400]
+
+
+def test_a_refused_form_keeps_the_amounts_with_their_years(client):
+    officer = official("3500102")
+    plan = create_plan("3500102", start_year=2566)
+    sign_in(client, officer)
+    # the plan item changed the years at the same time as the title was left empty
+    response = client.post("/proposals/new?area=3500102", data=form_data(
+        plan_item_id=str(leaf(plan).id), title="", fiscal_year="2570", budget_0="2,400,000"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "error-summary" in html
+    assert _value(html, "budget_years") == "2566,2567,2568,2569,2570"
+    assert _value(html, "budget_4") == "2,400,000"
+    assert _value(html, "estimated_cost") == "2,400,000"
+    # sent again as shown, with the title, it is created with the amount on 2570
+    before = _count()
+    response = client.post("/proposals/new?area=3500102", data=form_data(
+        plan_item_id=str(leaf(plan).id), fiscal_year="2570", budget_years="2566,2567,2568,2569,2570",
+        budget_0="", budget_1="", budget_2="", budget_3="", budget_4="2,400,000"))
+    assert response.status_code == 302 and _count() == before + 1
+    created = db.session.scalars(select(Proposal).order_by(Proposal.id.desc())).first()
+    assert created.budget_by_year == {2566: 0, 2567: 0, 2568: 0, 2569: 0, 2570: 2_400_000}
