@@ -33,9 +33,11 @@ class ReferForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
+    # Chosen among the search results (radio buttons named target_idea); the number is checked here.
     target_idea = IntField(
-        _l("Number of the idea to merge into"),
-        validators=[InputRequired(message=_l("Enter the number of the idea to merge into.")), NumberRange(min=1, max=MAX_ID)],
+        _l("Idea to merge into"),
+        validators=[InputRequired(message=_l("Search for the idea to merge into and choose it.")),
+                    NumberRange(min=1, max=MAX_ID)],
     )
     merge_answer = TextAreaField(
         _l("Public answer (optional)"), validators=[Optional(), Length(max=ANSWER_MAX), no_control_chars]

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.areas.models import Area
 from app.areas.services import get_area_by_code
 from app.core.locale import current_locale
+from app.core.validators import MAX_ID
 from app.core import ratelimit
 from app.extensions import db, limiter
 from app.ideas.models import STATUS_LABELS, Idea, IdeaStatus
@@ -110,14 +111,22 @@ def _page(idea: Idea, status_form: Optional[StatusForm] = None, refer_form: Opti
     refer_form = refer_form or ReferForm(formdata=None)
     refer_form.target_area.choices = [SelectChoice(a.id, _area_name(a)) for a in services.referral_targets(current_user, idea)]
     merge_form = merge_form or MergeForm(formdata=None)
+    merge_query = (request.values.get("merge_q") or "").strip()[:200]
     can_refer = IdeaStatus.REFERRED in services.TRANSITIONS[idea.status] and idea.withdrawn_at is None
     can_merge = IdeaStatus.MERGED in services.TRANSITIONS[idea.status] and idea.withdrawn_at is None
     from app.proposals.services import JOINABLE_IDEA_STATUSES
 
+    candidates: list[Idea] = []
+    if can_merge:
+        candidates = services.merge_candidates(idea, merge_query)
+        picked = merge_form.target_idea.data
+        chosen = db.session.get(Idea, picked) if isinstance(picked, int) and 0 < picked <= MAX_ID else None
+        if chosen is not None and chosen not in candidates and services.can_merge_into(idea, chosen):
+            candidates.insert(0, chosen)  # a refused form keeps its choice
     return render_template(
         "triage/idea.html", idea=idea, changes=services.timeline(idea),
         status_form=status_form, refer_form=refer_form, merge_form=merge_form,
-        can_refer=can_refer, can_merge=can_merge,
+        can_refer=can_refer, can_merge=can_merge, merge_query=merge_query, merge_candidates=candidates,
         can_propose=idea.status in JOINABLE_IDEA_STATUSES and idea.is_publicly_visible and idea.withdrawn_at is None
         and can_manage_proposals(current_user, idea.area),
     )

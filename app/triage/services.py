@@ -52,7 +52,7 @@ from app.accounts.models import User
 from app.areas.models import Area, LGType
 from app.audit.services import record
 from app.core.timeutil import utcnow
-from app.core.validators import _CONTROL
+from app.core.validators import _CONTROL, MAX_ID
 from app.extensions import db
 from app.ideas.models import STATUS_LABELS, Idea, IdeaStatus
 from app.notifications.services import notify, register_kind
@@ -244,6 +244,36 @@ def visible_target(idea: Optional[Idea]) -> bool:
     )
 
 
+MERGE_CANDIDATES = 10
+
+
+def can_merge_into(idea: Idea, target: Optional[Idea]) -> bool:
+    """Whether `target` is an idea `idea` may be merged into (the rules merge_idea checks)."""
+    return (visible_target(target) and target.id != idea.id and target.status is not S.MERGED
+            and target.area.province_code == idea.area.province_code)
+
+
+def merge_candidates(idea: Idea, query: Optional[str], limit: int = MERGE_CANDIDATES) -> list[Idea]:
+    """Ideas `idea` may be merged into, found by a search of the province's ideas, best first.
+
+    The query is words of the title or description, or an idea's number
+    ("123" or "#123"); without a query, the ideas that look like this one.
+    """
+    from app.ideas.search import search_ideas
+
+    text = (query or "").strip()[:200]
+    number = text.lstrip("#").strip()
+    found: list[Idea] = []
+    if number.isascii() and number.isdigit():
+        target = db.session.get(Idea, int(number)) if 0 < int(number) <= MAX_ID else None
+        found = [target] if target is not None else []
+    else:
+        words = text or f"{idea.title} {idea.description[:300]}"
+        # Over-fetch: the search covers every area, the candidates only this province.
+        found = [hit.idea for hit in search_ideas(words, limit=200).hits]
+    return [c for c in found if can_merge_into(idea, c)][:limit]
+
+
 def merge_idea(actor: User, idea: Idea, target: Optional[Idea], answer: Optional[str] = None) -> IdeaStatusChange:
     """Merge `idea` into `target`: its supports move (a person who supported both counts once)."""
     from app.engagement.services import move_supports
@@ -350,7 +380,7 @@ def inbox(actor: User, *, view: str = "open", area_id: Optional[int] = None, pag
     elif view in {s.value for s in IdeaStatus}:
         stmt = stmt.where(Idea.status == IdeaStatus(view))
     unanswered_first = case((Idea.first_answered_at.is_(None), 0), else_=1)
-    stmt = stmt.order_by(unanswered_first, Idea.created_at, Idea.id).options(selectinload(Idea.area))
+    stmt = stmt.order_by(unanswered_first, Idea.created_at, Idea.id).options(selectinload(Idea.area), selectinload(Idea.photos))
     page = max(1, min(page, 1000))
     rows = list(db.session.scalars(stmt.offset((page - 1) * INBOX_PER_PAGE).limit(INBOX_PER_PAGE + 1)))
     return rows[:INBOX_PER_PAGE], len(rows) > INBOX_PER_PAGE

@@ -146,3 +146,59 @@ def test_ids_too_large_for_the_database_are_form_errors(client):
     db.session.refresh(idea)
     assert idea.status is IdeaStatus.RECEIVED and idea.area_id == area("50").id
     assert client.get(f"/triage/ideas/{huge}").status_code == 404
+
+
+def _radios(html: str) -> list[int]:
+    import re
+
+    return [int(v) for v in re.findall(r'<input type="radio" name="target_idea" value="(\d+)"', html)]
+
+
+def test_merging_finds_the_target_by_a_search_without_typing_its_number(client):
+    from app.ideas.search import index_idea
+
+    officer = official("50")
+    idea = create_idea(area_code="50", title="ขอไฟส่องสว่างซอยวัดอุโมงค์")
+    same = create_idea(area_code="3500102", title="ไฟถนนซอยวัดอุโมงค์ดับทั้งซอย")  # a local government of the province
+    elsewhere = create_idea(area_code="10", title="ไฟถนนซอยวัดอุโมงค์ กรุงเทพ")  # another province
+    hidden = create_idea(area_code="50", title="ไฟถนนซอยวัดอุโมงค์ ซ่อน", hidden_at=utcnow())
+    unrelated = create_idea(area_code="50", title="ขยะล้นถังตลาดต้นพยอม")
+    for i in (idea, same, elsewhere, hidden, unrelated):
+        index_idea(i)
+    sign_in(client, officer)
+    # without words: the ideas that look like this one
+    html = client.get(f"/triage/ideas/{idea.id}").get_data(as_text=True)
+    assert 'name="merge_q"' in html and 'type="search"' in html
+    found = _radios(html)
+    assert same.id in found and idea.id not in found
+    assert elsewhere.id not in found and hidden.id not in found
+    # by words, then by number
+    assert _radios(client.get(f"/triage/ideas/{idea.id}?merge_q=ตลาดต้นพยอม").get_data(as_text=True)) == [unrelated.id]
+    assert _radios(client.get(f"/triage/ideas/{idea.id}?merge_q=%23{same.id}").get_data(as_text=True)) == [same.id]
+    assert _radios(client.get(f"/triage/ideas/{idea.id}?merge_q={elsewhere.id}").get_data(as_text=True)) == []
+    assert client.get(f"/triage/ideas/{idea.id}?merge_q=99999999999999999999").status_code == 200
+    nothing = client.get(f"/triage/ideas/{idea.id}?merge_q=qqqzzz").get_data(as_text=True)
+    assert _radios(nothing) == [] and "qqqzzz" in nothing
+    # sent without a choice: refused with a message, the search kept
+    refused = client.post(f"/triage/ideas/{idea.id}/merge", data={"merge_q": "ตลาดต้นพยอม"})
+    assert refused.status_code == 200 and "error-summary" in refused.get_data(as_text=True)
+    assert _radios(refused.get_data(as_text=True)) == [unrelated.id]
+    # chosen among the results
+    response = client.post(f"/triage/ideas/{idea.id}/merge", data={"target_idea": str(same.id), "merge_q": ""})
+    assert response.status_code == 302
+    db.session.refresh(idea)
+    assert idea.status is IdeaStatus.MERGED
+
+
+def test_triage_pages_show_the_ideas_photos(client):
+    from tests.privacy.factories import add_photo
+
+    officer = official("50")
+    idea = create_idea(area_code="50", title="หลุมบนถนนหน้าตลาด")
+    add_photo(idea, "a" * 32 + ".jpg")
+    add_photo(idea, "b" * 32 + ".jpg")
+    sign_in(client, officer)
+    page = client.get(f"/triage/ideas/{idea.id}").get_data(as_text=True)
+    assert page.count('/media/' ) >= 2 and ("a" * 32 + ".jpg") in page and ("b" * 32 + ".jpg") in page
+    inbox = client.get("/triage?view=all&area=50").get_data(as_text=True)
+    assert 'class="inbox-photo"' in inbox and ("a" * 32 + ".jpg") in inbox
