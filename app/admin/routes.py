@@ -14,7 +14,7 @@ from sqlalchemy import false
 from app.accounts import services as accounts
 from app.accounts.labels import RESIDENCY_LABELS, ROLE_LABELS
 from app.accounts.models import Role, RoleAssignment, User
-from app.admin import services
+from app.admin import hub, services
 from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, LGSubdistrictsForm, ResidentSearchForm, RoleFilterForm
 from app.areas.models import Area
 from app.audit.actions import render_entries
@@ -79,6 +79,7 @@ def dashboard():
         show_audit=can_view_audit_log(current_user),
         show_outbox=bool(current_app.config.get("DEV_OUTBOX_PAGE")) and can_manage_roles(current_user),
         extra_links=_dashboard_links(current_user),
+        work=hub.hub(current_user),
     )
 
 
