@@ -97,8 +97,29 @@ def switch_language(lang: str):
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(db.select(1))
-    return {"status": "ok"}
+    """Liveness: the process answers. It reads nothing, so a database outage does not get workers restarted."""
+    return _no_store({"status": "ok"}, 200)
+
+
+@bp.get("/readyz")
+def ready():
+    """Readiness: the database and (when configured) Redis answer; 503 while one of them does not."""
+    from app.core.health import readiness
+
+    checks = readiness(current_app)
+    ok = all(state in ("ok", "not configured") for state in checks.values())
+    return _no_store({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+
+
+def _no_store(body: dict, code: int):
+    response = current_app.json.response(body)
+    response.status_code = code
+    response.headers["Cache-Control"] = "no-store"
+    if code == 503:
+        from app.core.errors import RETRY_AFTER_SECONDS
+
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.get("/dev/outbox")

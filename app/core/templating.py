@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from app.core import formatting
 from app.core.locale import current_locale
+from app.core.submissions import new_submission_token
 
 
 def scroll_region(label) -> Markup:
@@ -62,6 +63,7 @@ def init_templating(app: Flask) -> None:
     env.filters["number"] = lambda value: f"{value:,}" if value is not None else ""
     env.filters["keep_words"] = lambda value: keep_words(str(value)) if value is not None else ""
     env.globals["url_map_endpoints"] = app.view_functions
+    env.globals["new_submission_token"] = new_submission_token
     env.filters["localname"] = lambda obj: obj.name(current_locale()) if obj is not None else ""
     env.globals["scroll_region"] = scroll_region
 

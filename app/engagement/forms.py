@@ -19,7 +19,8 @@ class CommentForm(FlaskForm):
             no_control_chars,
         ],
     )
-    parent_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    parent_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,12}$")])
+    submission_token = HiddenField()  # one-time (app.core.submissions): the same form twice posts one comment
 
 
 class EditCommentForm(FlaskForm):

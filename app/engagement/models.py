@@ -75,7 +75,11 @@ class Comment(db.Model):
     """A comment on an idea, or a reply to one (one level: a reply's parent is never a reply)."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_idea_created", "idea_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_comments_idea_created", "idea_id", "created_at", "id"),
+        # One comment per submitted form (app.core.submissions): a retried submit finds the first.
+        UniqueConstraint("author_id", "submission_token"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
@@ -92,6 +96,8 @@ class Comment(db.Model):
     hidden_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     # Hidden automatically after enough reports, until a moderator decides.
     pending_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The one-time token of the form that posted the comment (app.core.submissions).
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64))
 
     idea: Mapped[Idea] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -5,10 +5,12 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
 
 from app.areas import services as areas
 from app.core.routes import safe_next
+from app.core.submissions import clean_submission_token, new_submission_token
 from app.core.validators import as_id
 from app.engagement import services
 from app.engagement.forms import CommentForm, ConfirmForm, EditCommentForm, ToggleForm
@@ -165,6 +167,11 @@ def _load_parent(idea: Idea, raw: str | None) -> Comment | None:
     return parent
 
 
+def _already_posted(comment: Comment):
+    flash(_("This comment was already published: here it is."), "info")
+    return redirect(_idea_url(comment.idea, f"comment-{comment.id}"), code=303)
+
+
 @bp.route("/ideas/<int:idea_id>/comments/new", methods=["GET", "POST"])
 @login_required
 @limiter.limit(**ratelimit.rule("COMMENT", methods=["POST"]))
@@ -177,9 +184,21 @@ def new_comment(idea_id: int):
     if form.parent_id.data and as_id(form.parent_id.data) is None:
         abort(404)
     parent = _load_parent(idea, form.parent_id.data)
+    token = clean_submission_token(form.submission_token.data) if request.method == "POST" else None
+    already = services.comment_of_submission(current_user, token)
+    if already is not None:  # the same form again (a retry, a double click): the comment it posted
+        return _already_posted(already)
+    if token is None:
+        form.submission_token.data = new_submission_token()
     if form.validate_on_submit():
         try:
-            comment = services.add_comment(idea, current_user, form.body.data, parent)
+            comment = services.add_comment(idea, current_user, form.body.data, parent, submission_token=token)
+        except IntegrityError:
+            db.session.rollback()
+            already = services.comment_of_submission(current_user, token)
+            if already is None:
+                raise
+            return _already_posted(already)
         except services.EngagementError as error:
             db.session.rollback()
             form.body.errors.append(str(error))

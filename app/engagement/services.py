@@ -354,7 +354,17 @@ def _set_counted(comment: Comment, was_counted: bool) -> None:
     _bump(comment.idea, "comment_count", int(comment.counts) - int(was_counted))
 
 
-def add_comment(idea: Idea, user: User, body: str, parent: Optional[Comment] = None) -> Comment:
+def comment_of_submission(user: User, submission_token: Optional[str]) -> Optional[Comment]:
+    """The comment `user` already posted with this form (the same one-time token), if any."""
+    if not submission_token:
+        return None
+    return db.session.scalar(
+        select(Comment).where(Comment.author_id == user.id, Comment.submission_token == submission_token)
+    )
+
+
+def add_comment(idea: Idea, user: User, body: str, parent: Optional[Comment] = None,
+                submission_token: Optional[str] = None) -> Comment:
     """Post a comment, or a reply when `parent` is given (a reply to a reply goes under the first comment).
 
     The author follows the idea from then on, and the idea's author and
@@ -372,7 +382,8 @@ def add_comment(idea: Idea, user: User, body: str, parent: Optional[Comment] = N
             parent = parent.parent  # one level of replies
         if not parent.is_publicly_visible:
             raise EngagementError(_l("This comment can no longer be answered."))
-    comment = Comment(idea_id=idea.id, author_id=user.id, parent_id=parent.id if parent else None, body=text)
+    comment = Comment(idea_id=idea.id, author_id=user.id, parent_id=parent.id if parent else None, body=text,
+                      submission_token=submission_token)
     db.session.add(comment)
     db.session.flush()
     _bump(idea, "comment_count", +1)

@@ -60,6 +60,7 @@ class IdeaForm(FlaskForm):
     lon = StringField(_l("Longitude (optional)"), filters=[_strip], render_kw={"inputmode": "decimal", "maxlength": 20})
     photos = MultipleFileField(_l("Photos (optional, up to 5)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     photo_token = HiddenField()
+    submission_token = HiddenField()  # one-time (app.core.submissions): the same form twice makes one idea
 
     def __init__(self, subdistricts, locale: str, *args, **kwargs):
         super().__init__(*args, **kwargs)

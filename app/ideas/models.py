@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, false
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area, Subdistrict, _enum_values
@@ -96,6 +96,8 @@ class Idea(db.Model):
         Index("ix_ideas_area_answered", "area_id", "status_changed_at", "id"),
         # Counts by status read this index only (visibility columns included).
         Index("ix_ideas_area_status", "area_id", "status", "pending_review", "hidden_at"),
+        # One idea per submitted form (app.core.submissions): a retried submit finds the first.
+        UniqueConstraint("author_id", "submission_token"),
         Index("ix_ideas_area_category", "area_id", "category", "created_at", "id"),
         Index("ix_ideas_area_subdistrict", "area_id", "subdistrict_code", "created_at", "id"),
     )
@@ -134,6 +136,8 @@ class Idea(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The one-time token of the form that created the idea (app.core.submissions); None for older ideas.
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64))
 
     area: Mapped[Area] = relationship()
     author: Mapped["User"] = relationship(foreign_keys=[author_id])

@@ -15,12 +15,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from app.areas import services as areas
 from app.areas.models import Area
 from app.core.locale import current_locale
 from app.core.pagecache import cached_page, register_scopes
+from app.core.submissions import clean_submission_token, new_submission_token
 from app.core.urls import absolute_url
 from app.core import ratelimit
 from app.extensions import db, limiter
@@ -336,6 +338,8 @@ def new_idea(scope: str, code: str):
     except services.IdeaError as error:
         return _cannot_post(area, error)
     form = _form(area)
+    if request.method == "GET" or not clean_submission_token(form.submission_token.data):
+        form.submission_token.data = new_submission_token()
     if request.method == "GET":
         return render_template("ideas/form.html", form=form, area=area, kept_photos=[], mode="new")
 
@@ -380,12 +384,25 @@ def _subdistrict(area: Area, code: str | None):
 def create_idea(scope: str, code: str):
     area = _load_area(scope, code)
     form = _form(area)
+    token = clean_submission_token(form.submission_token.data)
+    already = services.idea_of_submission(current_user, token)
+    if already is not None:  # the same form again (a retry, a double click): the idea it made
+        return _already_submitted(already)
+    if token is None:
+        form.submission_token.data = new_submission_token()
     photos = load_photos(form.photo_token.data)
     if not form.validate():
         form.photo_token.data = dump_photos(photos)
         return render_template("ideas/form.html", form=form, area=area, kept_photos=photos, mode="new")
     try:
-        idea = services.submit_idea(current_user, area, form.to_input(), photos)
+        idea = services.submit_idea(current_user, area, form.to_input(), photos, submission_token=token)
+    except IntegrityError:
+        # Another request with the same form won the race: show its idea.
+        db.session.rollback()
+        already = services.idea_of_submission(current_user, token)
+        if already is None:
+            raise
+        return _already_submitted(already)
     except services.IdeaError as error:
         db.session.rollback()
         if error.field is None and not can_post(current_user):
@@ -397,6 +414,12 @@ def create_idea(scope: str, code: str):
     flash(_("Thank you: your idea has been submitted. Officials of %(area)s will answer it here.",
             area=area.name(current_locale())), "success")
     return redirect(url_for(".show_idea", idea_id=idea.id))
+
+
+def _already_submitted(idea: Idea):
+    flash(_("This idea was already submitted: here it is."), "info")
+    # 303, not 302: the create limit counts only ideas made (deduct_when above).
+    return redirect(url_for(".show_idea", idea_id=idea.id), code=303)
 
 
 # --- one idea -----------------------------------------------------------------

@@ -131,15 +131,29 @@ def _attach_photos(idea: Idea, photos: Sequence[StoredImage]) -> None:
         ))
 
 
-def submit_idea(author, area: Area, data: IdeaInput, photos: Sequence[StoredImage] = ()) -> Idea:
-    """Create an idea in `area` by `author`, with already stored photos."""
+def idea_of_submission(author, submission_token: str | None) -> Idea | None:
+    """The idea `author` already made with this form (the same one-time token), if any."""
+    if not submission_token:
+        return None
+    return db.session.scalar(
+        select(Idea).where(Idea.author_id == author.id, Idea.submission_token == submission_token)
+    )
+
+
+def submit_idea(author, area: Area, data: IdeaInput, photos: Sequence[StoredImage] = (),
+                submission_token: str | None = None) -> Idea:
+    """Create an idea in `area` by `author`, with already stored photos.
+
+    `submission_token` is the form's one-time token: the route first looks for the idea it already made
+    (idea_of_submission); two submits racing each other meet the unique constraint (IntegrityError).
+    """
     check_can_submit(author, area)
     clean = clean_input(data, area)
     now = utcnow()
     idea = Idea(
         area=area, area_id=area.id, author_id=author.id, title=clean.title, description=clean.description,
         category=clean.category, subdistrict_code=clean.subdistrict_code, lat=clean.lat, lon=clean.lon,
-        status=IdeaStatus.RECEIVED, created_at=now, updated_at=now,
+        status=IdeaStatus.RECEIVED, created_at=now, updated_at=now, submission_token=submission_token,
     )
     db.session.add(idea)
     _attach_photos(idea, photos)
