@@ -10,7 +10,7 @@ years, in proportion, rounded down to whole baht with the remainder on the
 last year that has a budget (as app.proposals.services.spread_budget does).
 
 Revision ID: 0180_cost_follows
-Revises: 0110_ballot_no_timing
+Revises: 0150_notification_idea
 Create Date: 2026-12-02 14:40:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0180_cost_follows'
-down_revision = '0110_ballot_no_timing'
+down_revision = '0150_notification_idea'
 branch_labels = None
 depends_on = None
 
