@@ -132,7 +132,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # `make test` runs the SQLite pass with TEST_DATABASE_URL set but empty.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
