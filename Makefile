@@ -41,9 +41,15 @@ db: setup
 demo: db
 	$(FLASK) demo load
 
+# The background-job worker runs beside the dev server on the SQLite queue file
+# (instance/jobs-queue.sqlite3): queued jobs survive a restart. Ctrl-C stops both
+# (the worker finishes the jobs in hand; a job cut short runs again next time).
 run: demo
-	@echo "Ruamkhit is running at http://$(HOST):$(PORT)/"
-	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Ruamkhit is running at http://$(HOST):$(PORT)/ (background jobs: flask jobs worker)"
+	@export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
+	$(FLASK) jobs worker --workers 2 & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup-dev
 	TEST_DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)

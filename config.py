@@ -105,6 +105,19 @@ class Config:
     IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", "90"))
     ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", "730"))
     OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "14"))
+    # Finished background jobs (app/jobs): an email job holds the address and the message.
+    JOBS_RETENTION_DAYS = int(os.environ.get("JOBS_RETENTION_DAYS", "30"))
+
+    # Background jobs (app/jobs): "redis" (REDIS_URL), "sqlite" (a queue file under instance/, nothing
+    # to install) or "immediate" (run inside the request: tests). `flask --app wsgi jobs worker` runs them.
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("redis" if os.environ.get("REDIS_URL") else "sqlite")
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH") or str(INSTANCE_PATH / "jobs-queue.sqlite3")
+    # A running job's lease, renewed every third of it by its worker: a job whose worker died runs again after it.
+    JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "60"))
+    JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "30"))
+    # A due job that has waited this long without starting is handed to the queue again.
+    JOBS_REPUSH_SECONDS = float(os.environ.get("JOBS_REPUSH_SECONDS", "300"))
 
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
@@ -137,6 +150,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
+    JOBS_BACKEND = "immediate"  # a test that needs the real worker says so (tests/jobs)
     PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = None  # http://localhost, from SERVER_NAME
@@ -180,6 +194,11 @@ class ProductionConfig(Config):
             missing.append("DATABASE_URL")
         if not cls.PUBLIC_BASE_URL and not cls.SERVER_NAME:
             missing.append("PUBLIC_BASE_URL (the site's public address, e.g. https://ruamkhit.example.go.th)")
+        jobs_backend = os.environ.get("JOBS_BACKEND") or ("redis" if os.environ.get("REDIS_URL") else "sqlite")
+        if jobs_backend == "redis" and not (os.environ.get("REDIS_URL") or os.environ.get("JOBS_REDIS_URL")):
+            missing.append("REDIS_URL (the job queue; or JOBS_BACKEND=sqlite on a single machine)")
+        if jobs_backend == "immediate":
+            missing.append("JOBS_BACKEND redis or sqlite (immediate runs jobs inside requests: for tests only)")
         if missing:
             raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
 

@@ -44,6 +44,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     init_edge(app)  # before the page cache, which then wraps it
 
     init_page_cache(app)
+    from app.jobs import init_jobs
+
+    init_jobs(app)
     _register_blueprints(app)
     _register_cli(app)
     _init_request_hooks(app)
@@ -148,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.areas.routes import bp as areas_bp
     from app.core.routes import bp as core_bp
     from app.cycles.routes import bp as cycles_bp
+    from app.jobs.routes import bp as jobs_bp
     from app.engagement.routes import bp as engagement_bp
     from app.exports.routes import bp as exports_bp
     from app.ideas.routes import bp as ideas_bp
@@ -161,7 +165,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, areas_bp, accounts_bp, admin_bp, plans_bp, ideas_bp, engagement_bp, moderation_bp,
-        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp,
+        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp, jobs_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -171,6 +175,7 @@ def _register_cli(app: Flask) -> None:
     from app.areas.cli import areas_cli
     from app.core.cli import translations_cli
     from app.demo.cli import demo_cli
+    from app.jobs.cli import jobs_cli
     from app.media.cli import media_cli
     from app.moderation.cli import moderation_cli
     from app.privacy.cli import privacy_cli
@@ -184,6 +189,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(moderation_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(jobs_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

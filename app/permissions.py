@@ -94,6 +94,17 @@ def can_view_audit_log(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_manage_jobs(user: Any) -> bool:
+    """See every background job, its error, and retry failed ones."""
+    return is_admin(user)
+
+
+def can_view_job(user: Any, job: Any) -> bool:
+    """The person who started a job (an import) follows its progress; administrators see every job."""
+    u = _user(user)
+    return u is not None and (u.is_admin or (job.created_by_id is not None and job.created_by_id == u.id))
+
+
 def can_manage_areas(user: Any) -> bool:
     return is_admin(user)
 

@@ -17,6 +17,7 @@ moderation_cli = click.Group("moderation", help="Moderation tasks.")
 def digest_command(base_url: str | None, dry_run: bool) -> None:
     """Email each moderator a summary of the reported items waiting in their areas."""
     from app.core.urls import base_url_override, normalise_base_url
+    from app.extensions import db
     from app.moderation.services import send_digests
 
     if base_url:
@@ -26,6 +27,7 @@ def digest_command(base_url: str | None, dry_run: bool) -> None:
             raise click.BadParameter(str(error), param_hint="--base-url") from error
     with base_url_override(base_url) if base_url else nullcontext():
         sent = send_digests(dry_run=dry_run)
+        db.session.commit()  # the email jobs go to the queue with this commit
     for user, count in sent:
         click.echo(f"{'would email' if dry_run else 'emailed'} {user.email}: {count} waiting")
     click.echo(f"{len(sent)} moderator(s) {'would be ' if dry_run else ''}emailed.")

@@ -528,14 +528,16 @@ def _digest_email(user: User, count: int, items: list[QueueItem]) -> tuple[str, 
     return _("Ruamkhit: %(subject)s", subject=subject), body
 
 
-def send_digests(dry_run: bool = False) -> list[tuple[User, int]]:
-    """Email every moderator who has something waiting; returns (moderator, count) for each one emailed.
+def send_digests(dry_run: bool = False, once_key: str | None = None) -> list[tuple[User, int]]:
+    """Queue an email to every moderator who has something waiting; (moderator, count) for each one.
 
+    With `once_key` (the scheduled job's "moderation.digest:<day>"), each
+    moderator gets that email once however often this runs. The caller commits.
     Links are on the configured public address (app/core/urls.py), so no request is needed.
     """
     from flask_babel import force_locale
 
-    from app.core.mail import send_email
+    from app.jobs.mail import queue_email
 
     sent = []
     for user in moderators():
@@ -545,6 +547,6 @@ def send_digests(dry_run: bool = False) -> list[tuple[User, int]]:
         with force_locale(user.locale or "th"):
             subject, body = _digest_email(user, count, items)
         if not dry_run:
-            send_email(user.email, subject, body)
+            queue_email(user.email, subject, body, key=f"{once_key}:{user.id}" if once_key else None)
         sent.append((user, count))
     return sent

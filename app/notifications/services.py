@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import force_locale
@@ -28,9 +29,9 @@ from sqlalchemy import func, select, update
 from app.accounts.models import User
 from app.core.locale import current_locale
 from app.core.urls import absolute_link, absolute_url
-from app.core.mail import send_email
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.jobs.services import JobContext, enqueue, register
 from app.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -141,9 +142,10 @@ def _settings_link() -> str:
     return absolute_url("notifications.list_notifications")
 
 
-def _send_notification_email(
+def _notification_email(
     user: User, kind: NotificationKind, params: dict[str, Any], link: str, about_account: bool = False
-) -> None:
+) -> tuple[str, str]:
+    """Subject and body of a notification email, in the recipient's language."""
     with force_locale(user.locale or "th"):
         message = _format(kind.message, params)
         subject = _format(kind.email_subject, params) if kind.email_subject is not None else message
@@ -161,10 +163,7 @@ def _send_notification_email(
                 name=user.display_name, message=message, link=absolute_link(link), settings=_settings_link(),
             )
         subject = _("Ruamkhit: %(subject)s", subject=subject)
-    try:
-        send_email(user.email, subject[:200], body)
-    except Exception:  # a mail server outage must not undo what the person just did
-        log.exception("could not send a notification email to user %s", user.id)
+    return subject[:200], body
 
 
 def wants_email(user: User) -> bool:
@@ -184,7 +183,8 @@ def notify(
 ) -> None:
     """Store one in-app notification per recipient (never for the actor) and email those who opted in.
 
-    Recipients are deduplicated; deleted accounts are skipped. `link` is a path
+    Both are done by a "notifications.deliver" job, queued with the caller's
+    transaction. Recipients are deduplicated; deleted accounts are skipped. `link` is a path
     on this site ("/ideas/5#comment-9"). The email is written in the
     recipient's language (their `locale`, Thai by default). A notification
     `about_account` (their residency was verified or withdrawn: a change to
@@ -216,18 +216,60 @@ def notify(
         targets.append(user)
     if not targets:
         return
-    now = utcnow()
-    for user in targets:
-        db.session.add(Notification(
-            user_id=user.id, kind=kind, params=stored, link=link[:500],
-            actor_id=actor.id if actor is not None else None, created_at=now,
-            idea_id=idea.id if idea is not None else None,
-        ))
-    db.session.flush()
-    email_params = {**stored, "title": idea.title} if idea is not None else stored
-    for user in targets:
-        if wants_email(user) or (about_account and user.email_verified and user.deleted_at is None):
-            _send_notification_email(user, registered, email_params, link, about_account)
+    # The rows and the emails are made by a job (app/jobs): an idea with 5,000 followers
+    # does not hold up the comment that notifies them, and a mail outage is retried.
+    enqueue("notifications.deliver", {
+        "kind": kind, "params": stored, "link": link[:500], "at": utcnow().isoformat(),
+        "actor_id": actor.id if actor is not None else None, "user_ids": [u.id for u in targets],
+        "about_account": bool(about_account), "idea_id": idea.id if idea is not None else None,
+    })
+
+
+FANOUT_CHUNK = 500
+
+
+@register("notifications.deliver", _l("Notifications (bell and emails)"), max_attempts=5)
+def deliver_notifications(payload: dict, ctx: JobContext) -> dict:
+    """One in-app notification per recipient and one queued email for each who opted in.
+
+    Runs once: its rows and its email jobs are committed with the job's "done".
+    """
+    from app.jobs.mail import queue_email
+
+    registered = _KINDS.get(payload["kind"])
+    if registered is None:
+        raise ValueError(f"notification kind {payload['kind']!r} is not registered")
+    from app.ideas.models import Idea
+    from app.permissions import can_see_idea
+
+    at = datetime.fromisoformat(payload["at"]) if payload.get("at") else utcnow()
+    ids = [int(i) for i in payload.get("user_ids") or []]
+    idea = db.session.get(Idea, payload["idea_id"]) if payload.get("idea_id") else None
+    if payload.get("idea_id") and idea is None:
+        return {"notified": 0, "emailed": 0}  # the idea is gone: nothing to tell
+    params = payload.get("params") or {}
+    # The idea's title as it reads when the email is written (never stored with the notification).
+    email_params = {**params, "title": idea.title} if idea is not None else params
+    about_account = bool(payload.get("about_account"))
+    notified = emailed = 0
+    for start in range(0, len(ids), FANOUT_CHUNK):
+        chunk = ids[start:start + FANOUT_CHUNK]
+        users = list(db.session.scalars(select(User).where(User.id.in_(chunk), User.deleted_at.is_(None)).order_by(User.id)))
+        for user in users:
+            if idea is not None and not can_see_idea(user, idea):
+                continue  # hidden since the notification was queued
+            db.session.add(Notification(
+                user_id=user.id, kind=payload["kind"], params=params, link=payload["link"],
+                actor_id=payload.get("actor_id"), created_at=at, idea_id=idea.id if idea is not None else None,
+            ))
+            notified += 1
+            if wants_email(user) or (about_account and user.email_verified and user.deleted_at is None):
+                subject, body = _notification_email(user, registered, email_params, payload["link"], about_account)
+                queue_email(user.email, subject, body, key=f"notification:{ctx.job_id}:{user.id}")
+                emailed += 1
+        db.session.flush()
+        ctx.progress(min(start + FANOUT_CHUNK, len(ids)), len(ids))
+    return {"notified": notified, "emailed": emailed}
 
 
 def unread_count(user: User) -> int:

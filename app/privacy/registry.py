@@ -277,8 +277,9 @@ def _categories() -> tuple[Category, ...]:
             retention=_l("Not kept in production: messages go to the mail server. A development copy of the site writes them to a local outbox, emptied after %(days)d days (at once in production)."),
             retention_setting="OUTBOX_RETENTION_DAYS",
             recipients=_l("The mail server that delivers them."),
-            columns=(),
-            rules=(rt.OUTBOX,),
+            # A mail job holds the message until it is sent; finished jobs are removed by FINISHED_JOBS.
+            columns=("jobs.payload", "jobs.created_by_id"),
+            rules=(rt.OUTBOX, rt.FINISHED_JOBS),
         ),
     )
 

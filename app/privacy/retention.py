@@ -92,6 +92,16 @@ def purge_outbox(now: datetime) -> int:
     return removed
 
 
+def purge_finished_jobs(now: datetime) -> int:
+    from app.jobs.models import Job, JobState
+
+    return db.session.execute(
+        delete(Job)
+        .where(Job.state.in_([JobState.DONE, JobState.FAILED]), Job.finished_at < _cutoff(now, "JOBS_RETENTION_DAYS"))
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+
+
 UNCONFIRMED_ACCOUNTS = Rule(
     "unconfirmed_accounts",
     _l("Accounts whose email address was not confirmed within %(days)d days: erased"),
@@ -111,6 +121,12 @@ OUTBOX = Rule(
     "outbox",
     _l("Mail in the local outbox older than %(days)d days: removed"),
     purge_outbox, "OUTBOX_RETENTION_DAYS",
+)
+
+FINISHED_JOBS = Rule(
+    "finished_jobs",
+    _l("Finished background jobs (an email job holds the address and the message) older than %(days)d days: removed"),
+    purge_finished_jobs, "JOBS_RETENTION_DAYS",
 )
 
 
