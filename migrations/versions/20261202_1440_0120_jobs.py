@@ -1,7 +1,7 @@
 """jobs: the durable record of every background job (app/jobs)
 
 Revision ID: 0120_jobs
-Revises: 0106_privacy
+Revises: 0190_demo_objects
 Create Date: 2026-12-02 14:20:00
 
 """
@@ -12,7 +12,7 @@ import app.core.types
 
 
 revision = '0120_jobs'
-down_revision = '0106_privacy'
+down_revision = '0190_demo_objects'
 branch_labels = None
 depends_on = None
 
