@@ -1,7 +1,7 @@
 """jobs: the durable record of every background job (app/jobs)
 
 Revision ID: 0120_jobs
-Revises: 0160_lg_subdistricts
+Revises: 0140_submission_tokens
 Create Date: 2026-12-02 14:20:00
 
 """
@@ -12,7 +12,7 @@ import app.core.types
 
 
 revision = '0120_jobs'
-down_revision = '0160_lg_subdistricts'
+down_revision = '0140_submission_tokens'
 branch_labels = None
 depends_on = None
 
