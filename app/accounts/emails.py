@@ -1,4 +1,4 @@
-"""The emails accounts send: confirm an address, reset a password, a password was changed.
+"""The emails accounts send: confirm an address, someone tried to register it, reset a password, a password was changed.
 
 They are written in the person's own language (their setting, else the page's),
 and sent through app.core.mail (SMTP, or the development outbox).
@@ -63,5 +63,22 @@ def send_password_changed_email(user: User) -> None:
                 "Hello %(name)s,\n\nThe password of your Ruamkhit account was just changed, and every other "
                 "device was signed out. If this was not you, reset your password at once:\n%(link)s",
                 name=user.display_name, link=absolute_url("accounts.forgot_password"),
+            ),
+        )
+
+
+def send_registration_attempt_email(user: User) -> None:
+    """To the owner of an address someone tried to register again (the page answered as for a new account)."""
+    with force_locale(_locale_of(user)):
+        send_email(
+            user.email,
+            _("Someone tried to register with your address on Ruamkhit"),
+            _(
+                "Hello %(name)s,\n\nSomeone (perhaps you) tried to create a new Ruamkhit account with this "
+                "email address, which already has an account. No new account was made and yours is unchanged.\n\n"
+                "To sign in:\n%(login)s\n\nForgot your password? Choose a new one here:\n%(forgot)s\n\n"
+                "If this was not you, you can ignore this email.",
+                name=user.display_name, login=absolute_url("accounts.login"),
+                forgot=absolute_url("accounts.forgot_password"),
             ),
         )

@@ -7,9 +7,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services
-from app.accounts.emails import send_password_changed_email, send_password_reset_email, send_verification_email
+from app.accounts.emails import (
+    send_password_changed_email,
+    send_password_reset_email,
+    send_registration_attempt_email,
+    send_verification_email,
+)
 from app.accounts.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -59,19 +65,28 @@ def register():
     form = RegisterForm(province_choices())
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user, created = services.register(
                 form.email.data, form.password.data, form.display_name.data, form.province_code.data,
                 consent=form.consent.data, locale=current_locale(),
             )
+            db.session.commit()
         except services.AccountError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            send_verification_email(user)
-            login_user(user)
-            flash(_("Welcome! We sent you an email: open its link to confirm your address before you post."), "success")
-            return redirect(url_for("accounts.profile"))
+        except IntegrityError:  # the same address registered a moment ago by another request
+            db.session.rollback()
+            user, created = services.get_user_by_email(form.email.data), False
+            if user is None:
+                raise
+        if not form.email.errors:
+            # The same answer whether or not the address already had an account; its owner is told by email.
+            if created:
+                send_verification_email(user)
+            else:
+                send_registration_attempt_email(user)
+            flash(_("Thank you. We sent an email to %(email)s: open its link to confirm your address, "
+                    "then sign in with your password.", email=form.email.data.strip()), "success")
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
 

@@ -186,6 +186,29 @@ def create_user(
     return user
 
 
+def register(
+    email: str, password: str, display_name: str, province_code: str, *, consent: bool, locale: str | None = None,
+) -> tuple[User, bool]:
+    """Registration as the page sees it: (the account, whether it was created now).
+
+    An address that already has an account is not an error the page may show (that would tell anyone
+    which addresses have accounts): every other check is made as for a new account, the password is
+    hashed all the same (the same time spent), and the existing account is returned with False so
+    that the caller tells its owner by email instead.
+    """
+    if not consent:
+        raise AccountError(_l("You must accept the personal data notice to register."))
+    normalised = check_email(email)
+    check_password_rules(password)
+    check_display_name(display_name)
+    _province(province_code)
+    existing = get_user_by_email(normalised)
+    if existing is not None:
+        hash_password(password)
+        return existing, False
+    return create_user(email, password, display_name, province_code, consent=consent, locale=locale), True
+
+
 def create_admin(email: str, password: str, display_name: str) -> User:
     """Create the first administrator, or make an existing account one (the CLI's `users create-admin`)."""
     user = get_user_by_email(email)

@@ -288,6 +288,23 @@ class CycleBallot(db.Model):
         return f"<CycleBallot {self.id} {self.channel.value}>"
 
 
+class ReceiptPad(db.Model):
+    """Half of a receipt code on its way to the page that shows it once (app.cycles.receipts).
+
+    The session cookie holds the code XOR this pad; this row holds the pad under the hash of a random
+    handle, and nothing that links it to a voter or a ballot.
+    """
+
+    __tablename__ = "cycle_receipt_pads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the handle in the cookie
+    pad: Mapped[str] = mapped_column(String(128))  # hex
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ReceiptPad {self.id[:8]}>"
+
+
 class BallotChoice(db.Model):
     """A project on a ballot: `value` is 1 (approval, knapsack), the points (cumulative) or the rank (ranking)."""
 

@@ -39,6 +39,7 @@ from app.cycles.models import (
     Phase,
     TallyRule,
 )
+from app.cycles.receipts import open_receipt, seal_receipt
 from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
 from app.core import ratelimit
 from app.extensions import db, limiter
@@ -164,12 +165,13 @@ def vote(cycle_id: int, budget_id: int):
             pairs = voting.parse_ballot_form(ballot_box.cycle.ballot_kind, request.form)
             submitted = dict(pairs)
             code = voting.cast_ballot(current_user, ballot_box, pairs)
+            sealed = seal_receipt(code)  # never the code itself in the (readable) session cookie
         except CycleError as error:
             db.session.rollback()
             errors = [str(m) for m in error.messages]
         else:
             db.session.commit()
-            session[RECEIPT_SESSION_KEY] = {"code": code, "budget": budget_id}
+            session[RECEIPT_SESSION_KEY] = {"sealed": sealed, "budget": budget_id}
             return redirect(url_for(".show_receipt", cycle_id=cycle_id, budget_id=budget_id))
     budget = _budget_or_404(cycle_id, budget_id)
     cycle = budget.cycle
@@ -190,9 +192,13 @@ def vote(cycle_id: int, budget_id: int):
 def show_receipt(cycle_id: int, budget_id: int):
     budget = _budget_or_404(cycle_id, budget_id)
     stored = session.pop(RECEIPT_SESSION_KEY, None)
-    if not stored or stored.get("budget") != budget.id:
+    if not isinstance(stored, dict) or stored.get("budget") != budget.id:
         return redirect(url_for(".show_cycle", cycle_id=cycle_id))
-    return render_template("cycles/receipt_shown.html", cycle=budget.cycle, budget=budget, code=stored["code"])
+    code = open_receipt(stored.get("sealed"))  # once: a copy of the cookie shows nothing again
+    db.session.commit()
+    if code is None:
+        return redirect(url_for(".show_cycle", cycle_id=cycle_id))
+    return render_template("cycles/receipt_shown.html", cycle=budget.cycle, budget=budget, code=code)
 
 
 @bp.route("/receipt", methods=["GET", "POST"])

@@ -39,15 +39,17 @@ def test_register_page_is_in_thai_with_the_pdpa_notice(client):
     assert shows(response, "I have read the personal data notice and agree to it")
 
 
-def test_register_signs_in_and_sends_a_confirmation_link_that_works(client, outbox):
+def test_register_sends_a_confirmation_link_that_works(client, outbox):
     response = client.post("/register", data=_register_data())
-    assert response.status_code == 302 and response.location.endswith("/profile")
+    assert response.status_code == 302 and response.location.endswith("/login")
+    assert not is_signed_in(client)  # signing in here would tell an attacker that the address was new
     user = services.get_user_by_email("new.person@example.com")
     assert user.display_name == "สมใจ ใฝ่ดี 🙂" and user.consent_at is not None and not user.email_verified
     assert user.locale == "th"
     [mail] = outbox()
     assert mail["To"] == "new.person@example.com"
     assert mail["Subject"] == th("Confirm your email for Ruamkhit")
+    sign_in(client, user)
     page = client.get("/profile")
     assert shows(page, "not confirmed yet") and shows(page, "Send the confirmation email again")
 
@@ -64,10 +66,34 @@ def test_register_without_consent_changes_nothing(client, outbox):
     assert user_count() == before and outbox() == []
 
 
-def test_register_twice_with_one_email(client):
+def test_registering_an_existing_email_answers_as_for_a_new_account_and_tells_the_owner(client, outbox):
+    owner = create_user("taken@example.com")
+    before = user_count()
+    taken = client.post("/register", data=_register_data(email="TAKEN@example.com"), follow_redirects=True)
+    fresh_client = client.application.test_client()
+    fresh = fresh_client.post("/register", data=_register_data(email="brand.new@example.com"), follow_redirects=True)
+    assert taken.status_code == fresh.status_code == 200
+    assert shows(taken, "Thank you. We sent an email to %(email)s: open its link to confirm your address, "
+                        "then sign in with your password.", email="TAKEN@example.com")
+    # The two pages differ only by the address typed.
+    assert taken.get_data(as_text=True).replace("TAKEN@example.com", "X") == \
+        fresh.get_data(as_text=True).replace("brand.new@example.com", "X")
+    assert not shows(taken, "An account with this email already exists.")
+    assert user_count() == before + 1  # only the new address made an account
+    assert services.check_password(owner, PASSWORD) and not is_signed_in(client)
+    mails = {m["To"]: m for m in outbox()}
+    to_owner, to_new = mails["taken@example.com"], mails["brand.new@example.com"]
+    assert to_owner["Subject"] == th("Someone tried to register with your address on Ruamkhit")
+    assert "/forgot-password" in to_owner.get_content() and "/verify/" not in to_owner.get_content()
+    assert to_new["Subject"] == th("Confirm your email for Ruamkhit")
+
+
+def test_registering_an_existing_email_with_a_bad_password_shows_the_same_error(client, outbox):
     create_user("taken@example.com")
-    response = client.post("/register", data=_register_data(email="TAKEN@example.com"))
-    assert shows(response, "An account with this email already exists.")
+    for email in ("taken@example.com", "free@example.com"):
+        response = client.post("/register", data=_register_data(email=email, password="short", password_again="short"))
+        assert response.status_code == 200
+    assert outbox() == []
 
 
 def test_register_passwords_must_match(client):

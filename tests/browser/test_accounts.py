@@ -29,7 +29,9 @@ def _register(page, base, email, name):
     page.fill("#password_again", PASSWORD)
     page.check("#consent")
     page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/profile$"))
+    page.wait_for_url(re.compile(r".*/login$"))  # registering does not sign in (it would tell who is new)
+    sign_in(page, base, email, PASSWORD)
+    page.goto(base + "/profile")
 
 
 def _sign_out(page, base):

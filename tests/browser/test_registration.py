@@ -24,7 +24,11 @@ def test_register_confirm_email_sign_out_and_sign_in(page, live_server):
     page.fill("#password_again", "correct horse battery")
     page.check("#consent")
     page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/profile$"))
+    # Not signed in yet: the same answer as for an address that already has an account.
+    page.wait_for_url(re.compile(r".*/login$"))
+    assert "browser.user@example.com" in page.locator(".flash-success").inner_text()
+    sign_in(page, base, "browser.user@example.com", "correct horse battery")
+    page.goto(base + "/profile")
     assert "ผู้ทดสอบ เบราว์เซอร์" in page.content()
 
     mail = _last_mail(live_server["outbox"])
