@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
 from app.areas.services import subdistrict_in_area
+from app.core.numbers import is_ascii_digits
 from app.core.timeutil import utcnow
 from app.core.validators import _CONTROL, MAX_ID
 from app.extensions import db
@@ -260,7 +261,7 @@ class IdeaFilters:
         return cls(
             category=enum_or_none(IdeaCategory, args.get("category")),
             status=enum_or_none(IdeaStatus, args.get("status")),
-            subdistrict_code=code if code and len(code) == 6 and code.isdigit() and subdistrict_in_area(area, code) else None,
+            subdistrict_code=code if len(code) == 6 and is_ascii_digits(code) and subdistrict_in_area(area, code) else None,
             sort=sort if sort in SORTS else "newest",
         )
 

@@ -214,3 +214,8 @@ def test_page_numbers_and_ids_in_queries(client, value):
 def cf_login(client, user, password):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("value", ["50010²", "５００１０１", "٥٠٠١٠١"])
+def test_idea_list_subdistrict_filter(client, value):
+    assert client.get(f"/p/50/ideas?subdistrict={value}").status_code == 200
