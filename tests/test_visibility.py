@@ -229,3 +229,39 @@ def test_comment_visibility_follows_the_idea_and_the_comment(app, world):
         comment.pending_review = True
         assert can_see_comment(people["resident"], comment)  # its own author
         assert not can_see_comment(people["author"], comment) and can_see_comment(people["admin"], comment)
+
+
+def test_a_proposal_page_does_not_name_an_idea_hidden_after_it_joined(app):
+    from app.proposals.models import ProposalState
+    from tests.proposals.test_services import make, moved
+    from tests.triage.factories import create_idea as triage_idea
+    from tests.triage.factories import official
+
+    with app.test_request_context("/"):
+        officer = official("3500102")
+        proposal = make("3500102", actor=officer)
+        idea = triage_idea(area_code="3500102", title="ไฟถนน JOINEDTITLE")
+        from app.proposals import services as proposals
+
+        proposals.add_idea(officer, proposal, idea, "รวมเข้าโครงการ")
+        moved(proposal, ProposalState.UNDER_ASSESSMENT, actor=officer)  # public from here on
+        idea.hidden_at, idea.hidden_reason = utcnow(), "สแปม"
+        db.session.commit()
+    reader = app.test_client()
+    body = reader.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f"/ideas/{idea.id}" in body and "JOINEDTITLE" not in body and "ไอเดียที่ถูกซ่อน" in body
+    sign_in(reader, officer)
+    assert "JOINEDTITLE" in reader.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+
+
+def test_adding_an_idea_by_number_does_not_name_an_idea_the_official_may_not_see(app, world):
+    from tests.proposals.test_services import make
+
+    people, ideas = world
+    with app.test_request_context("/"):
+        proposal = make("40", actor=people["other_official"])
+        db.session.commit()
+    client = _client(app, people, "other_official")
+    idea, _ = ideas["hidden"]
+    body = client.post(f"/proposals/{proposal.id}/ideas", data={"idea_id": str(idea.id)}).get_data(as_text=True)
+    assert "SECRETTITLE" not in body and "ไม่พบไอเดียหมายเลขนี้" in body
