@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 import warnings
 from dataclasses import asdict, dataclass
 from io import BytesIO
@@ -23,8 +24,21 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
 MAX_SIDE = 2560  # larger photos are scaled down: nobody needs more on a web page
+# Decoding memory is bounded before any pixel is decoded (an "image bomb" is a
+# small file of many pixels: a 150 KB PNG of 6300 x 6300 RGBA took 537 MB and a
+# second of a worker):
+# - a JPEG is decoded already scaled down (Pillow's draft mode, 1/2 to 1/8 of
+#   its size) to at least MAX_SIDE, so even a 50-megapixel phone photo costs
+#   about 40 MB;
+# - PNG and WebP cannot be decoded scaled, so they may have at most 16.8
+#   million pixels (4096 x 4096: a phone's 12 MP picture, 4000 x 3000, fits);
+# - one image at a time is decoded in a process (DECODES_AT_ONCE), so uploads
+#   arriving together wait for each other instead of adding up (bench/image_bombs.py).
+MAX_PIXELS_JPEG = 50_000_000
+MAX_PIXELS = 16_800_000
+DECODES_AT_ONCE = 1
+_decoding = threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 # Pillow format -> (content type, file extension)
 FORMATS = {
@@ -82,7 +96,13 @@ def _read_limited(stream: IO[bytes], limit: int) -> bytes:
 
 
 def _clean_copy(image: Image.Image, fmt: str) -> Image.Image:
-    """The pixels only: a new image without EXIF, XMP, ICC, comments or text chunks."""
+    """The pixels only: a new image without EXIF, XMP, ICC, comments or text chunks.
+
+    The image is scaled down first (in place), so that every copy made below is
+    of the small picture, not of the decoded original.
+    """
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once the EXIF orientation is gone
     if fmt == "JPEG":
         mode = "RGB"
@@ -92,10 +112,9 @@ def _clean_copy(image: Image.Image, fmt: str) -> Image.Image:
         mode = "RGB" if image.mode not in ("L", "RGB") else image.mode
     if image.mode != mode:
         image = image.convert(mode)
-    if max(image.size) > MAX_SIDE:
-        image = image.copy()
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    return Image.frombytes(mode, image.size, image.tobytes())
+    clean = Image.new(mode, image.size)  # a new image of the pixels only (no bytes copy in between)
+    clean.paste(image)
+    return clean
 
 
 def process_image(data: bytes) -> tuple[bytes, str, int, int]:
@@ -116,11 +135,13 @@ def process_image(data: bytes) -> tuple[bytes, str, int, int]:
         raise ImageError(_l("This file is not a photo we can read. Please send a JPEG, PNG or WebP image.")) from error
     if fmt not in FORMATS:
         raise ImageError(_l("Only JPEG, PNG and WebP photos are accepted."))
-    if width * height > MAX_PIXELS:
+    if width * height > (MAX_PIXELS_JPEG if fmt == "JPEG" else MAX_PIXELS):
         raise ImageError(_l("This photo has too many pixels. Please send a smaller photo."))
     try:
-        with Image.open(BytesIO(data)) as image:
+        with _decoding, Image.open(BytesIO(data)) as image:
             image.seek(0)  # the first frame of an animation
+            if fmt == "JPEG":
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale when that still fits
             image.load()
             clean = _clean_copy(image, fmt)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
@@ -129,7 +150,7 @@ def process_image(data: bytes) -> tuple[bytes, str, int, int]:
     if fmt == "JPEG":
         clean.save(out, format="JPEG", quality=85, optimize=True)
     elif fmt == "PNG":
-        clean.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", compress_level=6)  # optimize=True cost seconds a photo
     else:
         clean.save(out, format="WEBP", quality=85)
     return out.getvalue(), fmt, clean.width, clean.height
