@@ -174,6 +174,7 @@ def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.areas.cli import areas_cli
     from app.core.cli import translations_cli
+    from app.cycles.cli import cycles_cli
     from app.demo.cli import demo_cli
     from app.jobs.cli import jobs_cli
     from app.media.cli import media_cli
@@ -190,6 +191,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(media_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(cycles_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

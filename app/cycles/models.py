@@ -152,6 +152,8 @@ class Cycle(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     results_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When voting closed and every voter-ballot link was destroyed (closing.close_voting); voting never reopens.
+    voting_closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     area: Mapped[Area] = relationship()
     budgets: Mapped[list["CycleBudget"]] = relationship(

@@ -49,6 +49,15 @@ def dated_phase(cycle: Cycle, now: datetime | None = None) -> Phase:
 
 
 def current_phase(cycle: Cycle, now: datetime | None = None) -> Phase:
+    phase = _current_phase(cycle, now)
+    # Once closed (closing.close_voting) voting never reopens: the links that let a voter replace
+    # their ballot are gone. Neither the dates nor an override can bring it back.
+    if phase is Phase.VOTING and getattr(cycle, "voting_closed_at", None) is not None:
+        return Phase.RESULTS
+    return phase
+
+
+def _current_phase(cycle: Cycle, now: datetime | None = None) -> Phase:
     if cycle.phase_override is not None:
         return cycle.phase_override
     phase = dated_phase(cycle, now)

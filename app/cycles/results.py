@@ -183,6 +183,11 @@ def compute_results(official: Any, cycle: Cycle) -> list[RecountReport] | None:
         raise CycleError(_l("The results can be computed only after voting has closed."))
     if not cycle.budgets:
         raise CycleError(_l("This cycle has no budget to count."))
+    from app.cycles.closing import close_voting, voting_closed
+
+    if not voting_closed(cycle):
+        # Nothing is counted while a ballot can still be tied to its voter (issue 11.7).
+        close_voting(cycle, official, how="results")
     from app.tally.outcome import TallyError
     from app.tally.pb import PbFormatError
 

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.areas import services as area_services
+from app.cycles import closing
 from app.cycles import progress as progress_services
 from app.cycles import results as result_services
 from app.cycles import services, voting
@@ -57,6 +58,9 @@ def _register_hooks(state) -> None:
     app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
     app.extensions.setdefault("ruamkhit_proposal_sections", []).append(proposal_section)
     app.extensions.setdefault("ruamkhit_nav", []).append((_l("Participatory budgets"), "cycles.list_cycles"))
+    app.extensions.setdefault("ruamkhit_audit_labels", {}).update({
+        "cycles.voting_close": _l("Voting closed: voter-ballot links destroyed"),
+    })
 
 
 @bp.app_context_processor
@@ -182,7 +186,8 @@ def vote(cycle_id: int, budget_id: int):
         "cycles/vote.html", cycle=cycle, budget=budget, projects=projects, chosen=chosen, errors=errors,
         phase=current_phase(cycle), voting_is_open=voting.voting_open(cycle),
         problem=voter_problem(current_user, budget, cycle.area),
-        voted=voting.has_voted(current_user, budget), shows_previous=submitted is None and bool(previous), BallotKind=BallotKind,
+        voted=voting.has_voted(current_user, budget), shows_previous=submitted is None and bool(previous),
+        voting_closed=closing.voting_closed(cycle), voting_ended=closing.closing_due(cycle), BallotKind=BallotKind,
         rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)),
     )
 
@@ -333,7 +338,23 @@ def manage_cycle(cycle_id: int):
         budget_left=cycle.total_budget - sum(b.amount for b in cycle.budgets),
         blockers=services.voting_blockers(cycle), voting_waits=services.voting_waits(cycle),
         over_budget=services.over_budget_lines(cycle),
+        can_close=closing.can_close_by_hand(cycle), voting_is_open=voting.voting_open(cycle),
     )
+
+
+@bp.post("/<int:cycle_id>/close-voting")
+@login_required
+def close_voting(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    try:
+        report = closing.close_voting(cycle, current_user, how="by_hand")
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+    else:
+        db.session.commit()
+        flash(_("Voting is closed: %(n)s links between voters and their ballots were destroyed.", n=report.links_destroyed), "success")
+    return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
 
 
 def _subdistrict_choices(area):

@@ -246,6 +246,7 @@ class VotingCycle:
     phase_override: Phase | None
     ballot_ready: bool
     results_published_at: datetime | None
+    voting_closed_at: datetime | None
     config_version: int
     created_at: datetime
     area: VotingArea
@@ -261,7 +262,7 @@ class VotingBudget:
 _CYCLE_COLUMNS = (
     "id", "ballot_kind", "min_projects", "max_projects", "min_share_percent", "points_total", "points_max", "rank_k",
     "ideas_from", "supports_from", "review_from", "voting_from", "results_from", "implementation_from",
-    "phase_override", "ballot_ready", "results_published_at", "config_version", "created_at",
+    "phase_override", "ballot_ready", "results_published_at", "voting_closed_at", "config_version", "created_at",
 )
 _AREA_COLUMNS = ("id", "kind", "province_code", "lg_type", "district_code")
 
@@ -364,8 +365,15 @@ def new_ballot_id() -> str:
 
 
 def voting_open(cycle: Cycle) -> bool:
-    """Voting follows the phase, but never reopens once the results are published (they are frozen)."""
-    return current_phase(cycle) is Phase.VOTING and cycle.results_published_at is None
+    """Voting follows the phase, but never reopens once closed (closing.py) or the results are published."""
+    return current_phase(cycle) is Phase.VOTING and cycle.results_published_at is None and cycle.voting_closed_at is None
+
+
+_CLOSED_GUARD = text("SELECT voting_closed_at FROM cycles WHERE id = :cycle_id")
+
+
+def _closed_meanwhile() -> CycleError:
+    return CycleError(_l("Voting closed while your ballot was being sent: it was not recorded."))
 
 
 def cast_ballot(user: Any, budget: CycleBudget | VotingBudget, pairs: list[tuple[int, int]]) -> str:
@@ -394,15 +402,22 @@ def cast_ballot(user: Any, budget: CycleBudget | VotingBudget, pairs: list[tuple
         # that xmin does not join them to the voter row written above.
         with db.session.begin_nested():
             # The SAVEPOINT is sent when the nested transaction first asks for its connection.
-            db.session.connection().execute(_PG_CAST, {
-                "id": new_ballot_id(), "budget_id": budget.id,
+            written = db.session.connection().execute(_PG_CAST, {
+                "id": new_ballot_id(), "budget_id": budget.id, "cycle_id": cycle.id,
                 "receipt": receipt_hash(code), "link": link,
                 "projects": list(chosen.keys()), "values": list(chosen.values()),
-            })
+            }).rowcount
+        if not written:
+            # Closing (which locks cycle_ballots) committed while this vote waited for it.
+            raise _closed_meanwhile()
         return code
     if changed:
         _replace_ballot(link)
     _write_ballot(budget.id, chosen, BallotChannel.ONLINE, None, receipt_hash(code), link, None)
+    # SQLite: this transaction holds the write lock now, so a close can no longer commit under it;
+    # one that committed while this vote waited for the lock is seen here.
+    if conn.execute(_CLOSED_GUARD, {"cycle_id": cycle.id}).scalar() is not None:
+        raise _closed_meanwhile()
     return code
 
 
@@ -456,7 +471,8 @@ _PG_CAST = text(
     " cleared AS (DELETE FROM cycle_ballot_choices WHERE ballot_id IN (SELECT id FROM old)),"
     " b AS (INSERT INTO cycle_ballots (id, budget_id, cast_on, channel, receipt_hash, voter_hash, replaced, paper_batch_id)"
     " SELECT :id, :budget_id, NULL, CAST('online' AS cycle_ballot_channel), :receipt, :link, false, NULL"
-    " FROM (SELECT count(*) FROM old) AS replaced_first RETURNING id)"
+    " FROM (SELECT count(*) FROM old) AS replaced_first"
+    " WHERE NOT EXISTS (SELECT 1 FROM cycles WHERE id = :cycle_id AND voting_closed_at IS NOT NULL) RETURNING id)"
     " INSERT INTO cycle_ballot_choices (ballot_id, project_id, value)"
     " SELECT b.id, c.project_id, c.value FROM b,"
     " unnest(CAST(:projects AS integer[]), CAST(:values AS integer[])) AS c(project_id, value)"
