@@ -67,6 +67,8 @@ def test_knapsack_vote_change_receipt_and_results(page, live_server, browser):
     page.locator("main a.button", has_text="เปลี่ยนการลงคะแนน").first.click()
     boxes = page.locator("input[name=project]")
     assert boxes.nth(order[0]).is_checked() and boxes.nth(order[1]).is_checked()
+    # The page says why the resident sees their own choices, and that closing cuts the link.
+    assert "ระบบจะตัดความเชื่อมโยงนี้" in page.locator("#previous-choices").inner_text()
     boxes.nth(order[1]).uncheck()
     boxes.nth(order[-1]).check()
     page.click("main form button[type=submit]")
@@ -97,3 +99,5 @@ def test_knapsack_vote_change_receipt_and_results(page, live_server, browser):
     assert page.locator(".tag-selected").count() >= 1
     assert page.locator("figure.result-chart svg").count() == 2
     assert "ได้รับเลือก" in page.locator(".result-list").inner_text()
+    # Computing the results closed the vote: the link is gone, the receipt still works.
+    assert "อยู่ในการนับคะแนน" in _check(page, base, second_code)
