@@ -198,6 +198,10 @@ def _actions() -> list[AuditAction]:
         AuditAction("cycles.results_publish", _l("Results published"), _l("Published the results of the cycle %(object)s"), (
             D("rule", _l("Tally rule"), PB_RULE), D("selected", _l("Projects selected"), BUDGET_PROJECTS),
             D("ballots", _l("Ballots counted"), BUDGET_COUNTS))),
+        AuditAction("cycles.voting_close", _l("Voting closed"),
+                    _l("Closed the vote of the cycle %(object)s and destroyed %(links_destroyed)s links between voters and ballots"), (
+                        D("how", _l("Closed by (by_hand, dates or results)")), D("ballots", _l("Ballots rewritten"), INT),
+                        D("links_destroyed", _l("Links destroyed"), INT), D("dated_phase", _l("Phase by the dates"), PHASE))),
         AuditAction("cycles.import_pb", _l("Cycle imported from a .pb file"),
                     _l("Imported the cycle %(object)s from the file %(file)s"), (
                         D("file", _l("File")), D("projects", _l("Projects"), INT), D("ballots", _l("Ballots"), INT),

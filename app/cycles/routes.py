@@ -58,9 +58,6 @@ def _register_hooks(state) -> None:
     app.extensions.setdefault("ruamkhit_area_sections", []).append(area_section)
     app.extensions.setdefault("ruamkhit_proposal_sections", []).append(proposal_section)
     app.extensions.setdefault("ruamkhit_nav", []).append((_l("Participatory budgets"), "cycles.list_cycles"))
-    app.extensions.setdefault("ruamkhit_audit_labels", {}).update({
-        "cycles.voting_close": _l("Voting closed: voter-ballot links destroyed"),
-    })
 
 
 @bp.app_context_processor
