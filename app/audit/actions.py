@@ -48,6 +48,7 @@ BUDGET_PROJECTS = "budget_projects"        # {budget id: [project ids]}
 BUDGET_RECOUNT = "budget_recount"          # {budget id: {"changed", "published", "recounted"}}
 ASSIGNMENT = "assignment"                  # {proposal id: budget id or None}
 PB_RULE, VOTE_TYPE = "pb_rule", "vote_type"
+CLOSED_BY = "closed_by"                    # what closed a vote: by_hand, dates, results
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _actions() -> list[AuditAction]:
             D("ballots", _l("Ballots counted"), BUDGET_COUNTS))),
         AuditAction("cycles.voting_close", _l("Voting closed"),
                     _l("Closed the vote of the cycle %(object)s and destroyed %(links_destroyed)s links between voters and ballots"), (
-                        D("how", _l("Closed by (by_hand, dates or results)")), D("ballots", _l("Ballots rewritten"), INT),
+                        D("how", _l("Closed by"), CLOSED_BY), D("ballots", _l("Ballots rewritten"), INT),
                         D("links_destroyed", _l("Links destroyed"), INT), D("dated_phase", _l("Phase by the dates"), PHASE))),
         AuditAction("cycles.import_pb", _l("Cycle imported from a .pb file"),
                     _l("Imported the cycle %(object)s from the file %(file)s"), (
@@ -521,6 +522,10 @@ def _format(kind: str, value: Any, refs: _Refs, locale: str) -> Markup:  # noqa:
         return escape(_label(KIND_NAMES, PlanKind, value))
     if kind == PB_RULE:
         return escape(_pb_rule(str(value)))
+    if kind == CLOSED_BY:
+        from app.cycles.closing import CLOSED_BY_LABELS
+
+        return escape(str(CLOSED_BY_LABELS.get(str(value), value)))
     if kind == VOTE_TYPE:
         from app.cycles.forms import BALLOT_KIND_LABELS
         from app.cycles.models import BallotKind

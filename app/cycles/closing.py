@@ -43,6 +43,14 @@ _BALLOTS_COPY = "ruamkhit_closing_ballots"
 _CHOICES_COPY = "ruamkhit_closing_choices"
 
 
+# What closed a vote, as the audit log says it (details["how"]).
+CLOSED_BY_LABELS = {
+    "by_hand": _l("an official, by hand"),
+    "dates": _l("the voting dates (cycles close-due)"),
+    "results": _l("computing the results"),
+}
+
+
 @dataclass(frozen=True)
 class ClosingReport:
     cycle_id: int

@@ -157,6 +157,7 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
         "cycles.results_publish": (w.cycle, {"rule": "equalshares/add1", "selected": {str(w.budget.id): [w.project.id]},
                                              "ballots": {str(w.budget.id): 32}}),
         "cycles.import_pb": (w.cycle, {"file": "poland_warszawa.pb", "projects": 2, "ballots": 32, "vote_type": "approval"}),
+        "cycles.voting_close": (w.cycle, {"how": "dates", "ballots": 32, "links_destroyed": 30, "dated_phase": "results"}),
     }
 
 
