@@ -1,7 +1,7 @@
 """cycles.voting_closed_at: when voting closed and its voter-ballot links were destroyed
 
 Revision ID: 0111_voting_closed
-Revises: 0120_jobs
+Revises: 0141_receipt_pads
 Create Date: 2026-12-02 14:50:00
 
 """
@@ -12,7 +12,7 @@ import app.core.types
 
 
 revision = '0111_voting_closed'
-down_revision = '0120_jobs'
+down_revision = '0141_receipt_pads'
 branch_labels = None
 depends_on = None
 
