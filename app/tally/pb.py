@@ -11,6 +11,28 @@ quote inside it is doubled). The format is described by Faliszewski et al.,
 `PbFormatError` naming the line. Values are kept as the file spells them
 (costs and points as `Decimal`, everything else as text) so that `write_pb`
 gives back an equivalent file.
+
+Strict where a file is truly broken: sections missing, repeated or out of
+order; a row whose field count differs from its header; an unknown project
+in a vote or a project twice in one vote; negative costs, budgets or points;
+a cumulative or scoring file without points; duplicate voter or project ids;
+`num_projects` / `num_votes` that disagree with the file.
+
+Lenient where pabulib's own files vary (about 1,750 files, read the same way
+by pabutools), each on purpose:
+- a UTF-8 byte-order mark at the start, `\r\n` line ends, section names in
+  any case (`META`, `meta`), blanks around every cell;
+- a decimal comma in costs, budgets and points (`1500,50`), as some city
+  exports write them;
+- extra META keys and extra PROJECTS and VOTES columns (`name`, `category`,
+  `age`, `sex`, `voting_method`, `neighborhood`...), kept as text and written
+  back;
+- a `points` column in an ordinal (or approval) file: Kraków's 2021 and
+  2022 ordinal files give each ranked project its points (`25,13,17;3,2,1`).
+  The ranking is the order of `vote`, so the points are kept as an ordinary
+  extra column (written back unchanged) and not used by the count;
+- an empty entry in a vote list (`12,15,` with a trailing comma, or `12,,15`)
+  is skipped, as pabutools does; an empty vote is an empty ballot.
 """
 from __future__ import annotations
 
@@ -312,8 +334,11 @@ class _Reader:
         width = len(header)
         voter_at = header.index("voter_id")
         vote_at = header.index("vote")
-        points_at = header.index("points") if "points" in header else -1
-        extra = [(i, name) for i, name in enumerate(header) if name not in ("voter_id", "vote", "points")]
+        # Points count only for cumulative and scoring ballots; elsewhere (Kraków's
+        # ordinal files) they are an extra column like any other (module docstring).
+        points_at = header.index("points") if "points" in header and self.vote_type in POINTS_TYPES else -1
+        used = ("voter_id", "vote", "points") if points_at >= 0 else ("voter_id", "vote")
+        extra = [(i, name) for i, name in enumerate(header) if name not in used]
         known = self.project_ids
         voter_ids = self.voter_ids
         append = self.ballots.append
@@ -330,6 +355,8 @@ class _Reader:
             ids = tuple(vote_text.split(",")) if vote_text else ()
             if " " in vote_text:
                 ids = tuple(part.strip() for part in ids)
+            if "" in ids:  # "12,15," or "12,,15": the empty entries are skipped (module docstring)
+                ids = tuple(part for part in ids if part)
             if not known.issuperset(ids) or len(set(ids)) != len(ids) or (choose_one and len(ids) > 1):
                 self._bad_vote(ids, vote_text, voter_id, reader.line_num)
             points = None
@@ -388,8 +415,6 @@ class _Reader:
             has_points = "points" in cells
             if self.vote_type in POINTS_TYPES and not has_points:
                 raise PbFormatError(line, f"vote_type {self.vote_type} needs a 'points' column")
-            if self.vote_type not in POINTS_TYPES and has_points:
-                raise PbFormatError(line, f"a 'points' column does not belong to vote_type {self.vote_type}")
             self.vote_columns = list(cells)
         else:
             self.project_columns = list(cells)
@@ -463,7 +488,7 @@ class _Reader:
         self.project_ids.add(project_id)
 
     def _points(self, text: str, count: int, voter_id: str, line: int) -> tuple[Decimal, ...]:
-        parts = [part.strip() for part in text.split(",")] if text else []
+        parts = [part.strip() for part in text.split(",") if part.strip()] if text else []  # as in the vote list
         if len(parts) != count:
             raise PbFormatError(line, f"voter {voter_id!r} has {count} projects in 'vote' but {len(parts)} values in 'points'")
         parsed = []
@@ -518,7 +543,9 @@ def write_pb(election: Election) -> str:
     out.write("VOTES\n")
     required = ("voter_id", "vote", "points") if election.vote_type in POINTS_TYPES else ("voter_id", "vote")
     vote_columns = _columns(election.vote_columns, required, (b.fields for b in election.ballots))
-    if election.vote_type not in POINTS_TYPES and "points" in vote_columns:
+    if election.vote_type not in POINTS_TYPES and "points" in vote_columns and not any(
+        "points" in b.fields for b in election.ballots
+    ):
         vote_columns.remove("points")
     writer.writerow(vote_columns)
     for ballot in election.ballots:
@@ -553,8 +580,8 @@ def _ballot_cell(ballot: Ballot, column: str) -> str:
         return ballot.voter_id
     if column == "vote":
         return ",".join(ballot.projects)
-    if column == "points":
-        return ",".join(str(p) for p in ballot.points or ())
+    if column == "points" and ballot.points is not None:
+        return ",".join(str(p) for p in ballot.points)
     return ballot.fields.get(column, "")
 
 

@@ -149,7 +149,6 @@ BAD_INPUTS |= {
     "points do not match votes": (POINTS_HEADER + "voter_id;vote;points\n1;a,b;3\n", 11, "2 projects in 'vote' but 1 values in 'points'"),
     "negative points": (POINTS_HEADER + "voter_id;vote;points\n1;a;-3\n", 11, "negative points -3"),
     "points not numbers": (POINTS_HEADER + "voter_id;vote;points\n1;a;x\n", 11, "points of voter '1': 'x' is not a number"),
-    "points for approval": (_bad().replace("voter_id;vote\n", "voter_id;vote;points\n").replace("1;a\n", "1;a;1\n"), 10, "does not belong"),
 }
 
 
@@ -191,3 +190,41 @@ def test_a_hundred_megabytes_of_junk_fail_fast_without_being_loaded(tmp_path: Pa
     with pytest.raises(PbFormatError, match="longer than") as error:
         read_pb(text_junk)
     assert error.value.line == 1
+
+
+KRAKOW_ORDINAL = (
+    "META\nkey;value\ndescription;Kraków 2022 (shape of the real file)\nnum_projects;3\nnum_votes;2\n"
+    "budget;100\nvote_type;ordinal\nmax_length;3\nscoring_fn;Borda\n"
+    "PROJECTS\nproject_id;cost;name\n13;40;Park\n17;50;Library\n25;30;Bike lanes\n"
+    "VOTES\nvoter_id;vote;points;sex\n1;25,13,17;3,2,1;K\n2;17;3;M\n"
+)
+
+
+def test_ordinal_file_with_a_points_column_reads_like_pabutools() -> None:
+    """#13.9: Kraków's 2021 and 2022 ordinal files carry the points of each rank (`25,13,17;3,2,1`);
+    the reader refused them. The ranking is the vote order; the points are kept as written."""
+    election = parse_pb(KRAKOW_ORDINAL)
+    assert election.vote_type == "ordinal"
+    first = election.ballots[0]
+    assert first.projects == ("25", "13", "17") and first.points is None
+    assert first.fields == {"points": "3,2,1", "sex": "K"}
+    written = write_pb(election)
+    assert "voter_id;vote;points;sex\n1;25,13,17;3,2,1;K\n" in written
+    assert write_pb(parse_pb(written)) == written
+
+
+def test_ordinal_file_with_points_reads_the_same_rankings_as_pabutools() -> None:
+    from pabutools.election.pabulib import parse_pabulib_from_string
+
+    election = parse_pb(KRAKOW_ORDINAL)
+    instance, profile = parse_pabulib_from_string(KRAKOW_ORDINAL)
+    assert sorted(str(p) for p in instance) == sorted(election.projects)
+    assert [[str(p) for p in b] for b in profile] == [list(b.projects) for b in election.ballots]
+
+
+def test_empty_entries_in_a_vote_list_are_skipped() -> None:
+    text = _bad(votes="1;a,\n2;a,,b\n3;\n")
+    election = parse_pb(text)
+    assert [b.projects for b in election.ballots] == [("a",), ("a", "b"), ()]
+    cumulative = POINTS_HEADER + "voter_id;vote;points\n1;a,b,;3,4,\n"
+    assert parse_pb(cumulative).ballots[0].points == (Decimal(3), Decimal(4))
