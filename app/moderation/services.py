@@ -430,10 +430,12 @@ def waiting_items(user: User, area: Optional[Area] = None, page: int = 1, per_pa
         .options(selectinload(Report.reporter)).order_by(Report.created_at)
     ).all()
     ideas = {i.id: i for i in db.session.scalars(
-        select(Idea).where(Idea.id.in_(idea_ids)).options(selectinload(Idea.area), selectinload(Idea.author))
+        # The queue asks each author is_official (their roles): loaded with them, not once per item.
+        select(Idea).where(Idea.id.in_(idea_ids))
+        .options(selectinload(Idea.area), selectinload(Idea.author).selectinload(User.roles))
     )}
     comments = {c.id: c for c in db.session.scalars(
-        select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.author))
+        select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.author).selectinload(User.roles))
     )} if comment_ids else {}
     items = []
     for t in targets:
