@@ -52,12 +52,16 @@ def triage_idea_to_shortlist(page, base: str) -> str:
     page.fill("#kpi", "เยาวชนใช้ลานกีฬาไม่น้อยกว่า 60 คนต่อวัน")
     page.fill("#expected_result", "เยาวชนมีพื้นที่ออกกำลังกายที่ปลอดภัย")
     page.fill("#responsible_unit", "กองช่าง เทศบาลนครเชียงใหม่")
-    page.click("main form button[type=submit]")
-    # The plan's years differ from the default ones: the form shows them for the amounts.
-    page.wait_for_selector(".error-summary")
+    # The plan's years differ from the default ones: the year fields followed the plan item at once.
     assert page.locator("label[for=budget_4]").inner_text().find("2570") >= 0
+    save = "main form.proposal-form button[type=submit]:not([name=choose])"
+    page.click(save)
+    # The yearly budgets must add up to the estimated cost.
+    page.wait_for_selector(".error-summary")
+    assert "1,350,000" in page.locator(".error-summary").inner_text()
+    assert page.input_value("#estimated_cost") == "1,350,000"
     page.fill("#budget_4", "1,350,000")
-    page.click("main form button[type=submit]")
+    page.click(save)
     page.wait_for_url(re.compile(r".*/proposals/\d+$"))
     proposal_url = page.url
     assert page.locator("h1").inner_text() == PROPOSAL_TITLE
