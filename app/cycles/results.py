@@ -387,8 +387,11 @@ def _whole(value: Decimal, what) -> int:
     return int(value)
 
 
-def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cycle:
-    """Create a cycle from a .pb file, with its projects and ballots, ready to be counted (review or demonstration)."""
+def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str, progress=None) -> Cycle:
+    """Create a cycle from a .pb file, with its projects and ballots, ready to be counted (review or demonstration).
+
+    `progress(done, total)`, when given, hears how many ballots are written (a background job's page shows it).
+    """
     from app.cycles.services import CycleSettings, add_budget, create_cycle, refresh_ballot_ready
     from app.tally.pb import PbFormatError, read_pb
     from app.tally.rules import rule_from_meta
@@ -472,10 +475,15 @@ def import_pb(official: Any, area: Area, stream: IO[bytes], filename: str) -> Cy
             else:
                 value = 1
             choice_rows.append({"ballot_id": ballot_id, "project_id": project_ids[pid], "value": value})
+    total = len(ballot_rows) + len(choice_rows)
     for start in range(0, len(ballot_rows), 5000):
         db.session.execute(insert(CycleBallot.__table__), ballot_rows[start:start + 5000])
+        if progress is not None:
+            progress(min(start + 5000, len(ballot_rows)), total)
     for start in range(0, len(choice_rows), 20000):
         db.session.execute(insert(BallotChoice.__table__), choice_rows[start:start + 20000])
+        if progress is not None:
+            progress(len(ballot_rows) + min(start + 20000, len(choice_rows)), total)
     db.session.flush()
     record(official, "cycles.import_pb", cycle, area=area, details={
         "file": cycle.imported_from, "projects": len(project_ids), "ballots": len(ballot_rows), "vote_type": vote_type,

@@ -1,6 +1,8 @@
 """Pages of budgeting cycles: public pages, the ballot, receipts, results, progress, and officials' pages."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.areas import services as area_services
 from app.cycles import closing
+from app.cycles import jobs as cycle_jobs
 from app.cycles import progress as progress_services
 from app.cycles import results as result_services
 from app.cycles import services, voting
@@ -576,8 +579,14 @@ def import_cycle():
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
+        data = upload.stream.read()
+        if len(data) > cycle_jobs.INLINE_PB_BYTES:
+            # A large file is read by a worker; the official watches its progress (tie up no web worker).
+            job = cycle_jobs.enqueue_import(current_user, area, data, upload.filename or "upload.pb")
+            db.session.commit()
+            return redirect(url_for("jobs.progress", job_id=job.id))
         try:
-            cycle = result_services.import_pb(current_user, area, upload.stream, upload.filename or "upload.pb")
+            cycle = result_services.import_pb(current_user, area, io.BytesIO(data), upload.filename or "upload.pb")
         except CycleError as error:
             db.session.rollback()
             form.file.errors = list(form.file.errors) + [str(m) for m in error.messages]

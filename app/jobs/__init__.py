@@ -21,6 +21,8 @@ JOB_MODULES = (
     "app.moderation.jobs",
     "app.privacy.jobs",
     "app.media.jobs",
+    "app.plans.jobs",
+    "app.cycles.jobs",
 )
 
 

@@ -106,6 +106,15 @@ class JobContext:
         self.immediate = immediate
         self._job = job
 
+    def forget_payload(self, *keys: str) -> None:
+        """Drop parts of the payload (an uploaded file) in the job's own transaction, once they are used."""
+        payload = {k: v for k, v in (self._job.payload or {}).items() if k not in keys}
+        if self.immediate:
+            self._job.payload = payload
+            return
+        db.session.execute(update(Job).where(Job.id == self.job_id).values(payload=payload)
+                           .execution_options(synchronize_session=False))
+
     def progress(self, done: int, total: int) -> None:
         """Record how far the job is, for the page that shows it to the person who started it.
 

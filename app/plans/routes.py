@@ -12,6 +12,7 @@ from app.areas.models import Area
 from app.core import ratelimit
 from app.extensions import db, limiter
 from app.permissions import can_manage_plans, require
+from app.plans import jobs as plan_jobs
 from app.plans import services, upload
 from app.plans.forms import ConfirmForm, ItemForm, PlanEditForm, PlanForm, UploadForm
 from app.plans.models import Plan, PlanItem, PlanKind
@@ -80,15 +81,21 @@ def new_plan(scope: str, code: str):
     if form.validate_on_submit():
         try:
             plan = services.create_plan(current_user, area, form.start_year.data, form.title.data)
-            result = None
+            result = job = None
             if form.file.data and form.file.data.filename:
                 received = upload.read_upload(form.file.data.stream, form.file.data.filename)
-                result = services.import_items(current_user, plan, upload.parse_upload(received), received.filename)
+                if upload.needs_job(received):
+                    job = plan_jobs.enqueue_import(current_user, plan, received)
+                else:
+                    result = services.import_items(current_user, plan, upload.parse_upload(received), received.filename)
             db.session.commit()
         except services.PlanError as exc:
             _error(exc)
             details = exc.details
         else:
+            if job is not None:
+                flash(_("The plan was created. Its file is large: it is being imported in the background."), "success")
+                return redirect(url_for("jobs.progress", job_id=job.id))
             if result is not None:
                 flash(_("The plan was created with %(n)d items from the file.", n=result.created), "success")
             else:
@@ -235,6 +242,11 @@ def upload_items(plan_id: int):
             if not form.file.data or not form.file.data.filename:
                 raise services.PlanError(_("Choose a file to upload."))
             received = upload.read_upload(form.file.data.stream, form.file.data.filename)
+            if upload.needs_job(received):
+                # A workbook that unpacks large is read by a worker; the official watches its progress.
+                job = plan_jobs.enqueue_import(current_user, plan, received)
+                db.session.commit()
+                return redirect(url_for("jobs.progress", job_id=job.id))
             result = services.import_items(current_user, plan, upload.parse_upload(received), received.filename)
             db.session.commit()
         except services.PlanError as exc:

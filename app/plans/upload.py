@@ -14,7 +14,11 @@ Only values are read: a workbook is opened with `data_only=True`, so a formula
 contributes the value Excel last saved with it and is never calculated here;
 macro-enabled workbooks are refused. The size, the number of rows and the
 unpacked size of a workbook are capped, so that a small upload cannot expand
-into a large one.
+into a large one. Reading stops at the end of the real data: after
+MAX_BLANK_RUN empty rows in a row, and after MAX_SCANNED_ROWS rows at most (a
+40 KB workbook can hold 39 MB of empty, formatted cells). A workbook that
+unpacks to more than INLINE_UNPACKED_BYTES is imported by a background job
+(app/plans/jobs.py) with its progress shown, instead of inside the request.
 """
 from __future__ import annotations
 
@@ -36,6 +40,10 @@ from app.core.numbers import parse_int
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+# A real plan's sheet unpacks to a few hundred kilobytes; more than this is read by a job.
+INLINE_UNPACKED_BYTES = 2 * 1024 * 1024
+MAX_BLANK_RUN = 200
+MAX_SCANNED_ROWS = 3 * MAX_ROWS + MAX_BLANK_RUN
 MAX_TITLE = 300
 COLUMNS = ("level", "code", "parent_code", "title")
 ALLOWED_EXTENSIONS = ("xlsx", "csv")
@@ -68,14 +76,29 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def parse_upload(upload: Upload) -> list[ItemRow]:
+def unpacked_size(upload: Upload) -> int:
+    """What an .xlsx unpacks to (its own size for any other file); 0 when it is not a zip at all."""
+    if extension(upload.filename) != "xlsx":
+        return len(upload.data)
+    try:
+        return sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(upload.data)).infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return 0
+
+
+def needs_job(upload: Upload) -> bool:
+    """Is this file too large to read inside a request? (It is then imported by a background job.)"""
+    return unpacked_size(upload) > INLINE_UNPACKED_BYTES
+
+
+def parse_upload(upload: Upload, progress=None) -> list[ItemRow]:
     ext = extension(upload.filename)
     if ext in ("xlsm", "xltm", "xlam"):
         raise PlanError(_l("Macro-enabled workbooks (.xlsm) are not accepted. Save the file as an Excel workbook (.xlsx) or CSV."))
     if ext == "xls":
         raise PlanError(_l("The old Excel format (.xls) is not accepted. Save the file as an Excel workbook (.xlsx) or CSV."))
     if ext == "xlsx":
-        table = _xlsx_rows(upload.data)
+        table = _xlsx_rows(upload.data, progress)
     elif ext == "csv":
         table = _csv_rows(upload.data)
     else:
@@ -83,7 +106,7 @@ def parse_upload(upload: Upload) -> list[ItemRow]:
     return parse_table(table)
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, tuple]]:
+def _xlsx_rows(data: bytes, progress=None) -> list[tuple[int, tuple]]:
     from openpyxl import load_workbook
 
     try:
@@ -104,9 +127,20 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, tuple]]:
             try:
                 ws = wb.worksheets[0]
                 rows: list[tuple[int, tuple]] = []
+                # The sheet's own claim of its size (it may be a million rows of empty cells).
+                declared = min(int(getattr(ws, "max_row", 0) or 0), MAX_SCANNED_ROWS) or MAX_SCANNED_ROWS
+                blank_run = 0
                 for number, values in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 10, values_only=True), start=1):
+                    if progress is not None and number % 250 == 0:
+                        progress(number, declared)
+                    if number > MAX_SCANNED_ROWS:
+                        break
                     if _blank(values):
+                        blank_run += 1
+                        if blank_run >= MAX_BLANK_RUN:
+                            break  # past the real data: the rest is empty formatted cells
                         continue
+                    blank_run = 0
                     rows.append((number, values))
                     if len(rows) > MAX_ROWS + 1:
                         break
