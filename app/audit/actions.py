@@ -207,6 +207,7 @@ def _actions() -> list[AuditAction]:
                     _l("Imported the cycle %(object)s from the file %(file)s"), (
                         D("file", _l("File")), D("projects", _l("Projects"), INT), D("ballots", _l("Ballots"), INT),
                         D("vote_type", _l("Ballot"), VOTE_TYPE))),
+        AuditAction("job.retry", _l("Background job retried"), _l("Queued the background job %(object)s again")),
     ]
 
 
@@ -222,6 +223,7 @@ GROUPS = (
     ("proposal.", _l("Proposals")),
     ("plan.", _l("Plans")),
     ("cycles.", _l("Budgeting cycles")),
+    ("job.", _l("Background jobs")),
 )
 
 
@@ -240,6 +242,13 @@ def _rows(stmt) -> list:
     from app.extensions import db
 
     return list(db.session.execute(stmt))
+
+
+def _load_jobs(ids):
+    from app.jobs.models import Job
+
+    return {r.id: (f"#{r.id} ({r.kind})", url_for("jobs.admin_show", job_id=r.id))
+            for r in _rows(select(Job.id, Job.kind).where(Job.id.in_(ids)))}
 
 
 def _load_ideas(ids):
@@ -348,6 +357,7 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.table: t for t in (
     ObjectType("cycle_progress_updates", _l("Progress update"), _load_progress),
     ObjectType("plans", _l("Plan"), _load_plans),
     ObjectType("plan_items", _l("Plan item"), _load_plan_items),
+    ObjectType("jobs", _l("Background job"), _load_jobs),
 )}
 
 # Kinds of detail value that name an object of a type.

@@ -401,7 +401,7 @@ def retry_job(job: Job, actor: Any) -> Job:
     job.run_after = utcnow()
     job.pushed_at = utcnow()
     job.finished_at = None
-    record(actor, "job.retry", job, details={"kind": job.kind})
+    record(actor, "job.retry", job)  # the job's kind is in its title on the audit page
     db.session.flush()
     if backend() == "immediate":
         if registered is None:

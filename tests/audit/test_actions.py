@@ -99,6 +99,11 @@ def world(app):
     plan = create_plan(get_area_by_code("3500102"))
     item = db.session.scalars(db.select(PlanItem).where(PlanItem.plan_id == plan.id, PlanItem.code == "1.1")).one()
     db.session.flush()
+    from app.jobs.models import Job
+
+    job = Job(kind="mail.send", payload={}, max_attempts=8)
+    db.session.add(job)
+    db.session.flush()
     admin = create_admin("auditor@example.com")
     db.session.execute(delete(AuditEntry))  # only the samples below
     gone_plan = SimpleNamespace(__tablename__="plans", id=plan.id + 1000)
@@ -158,6 +163,7 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
                                              "ballots": {str(w.budget.id): 32}}),
         "cycles.import_pb": (w.cycle, {"file": "poland_warszawa.pb", "projects": 2, "ballots": 32, "vote_type": "approval"}),
         "cycles.voting_close": (w.cycle, {"how": "dates", "ballots": 32, "links_destroyed": 30, "dated_phase": "results"}),
+        "job.retry": (w.job, None),
     }
 
 
