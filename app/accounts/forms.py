@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from app.accounts import national_id
 from app.accounts.services import DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, PASSWORD_MAX, PASSWORD_MIN
+from app.core.fields import DateInputField
 from app.core.validators import no_control_chars
 
 PASSWORD_LENGTH_MESSAGE = _l(
@@ -193,3 +194,21 @@ class NationalIdForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token (resend the email, sign out...)."""
+
+
+class SelfVerifyForm(FlaskForm):
+    """National ID and date of birth, compared with the area's resident list (never stored as typed)."""
+
+    national_id = StringField(
+        _l("National ID number (13 digits)"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter the 13 digits of your national ID number.")),
+            Length(max=30, message=_l("This national ID number is not valid: check the 13 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    birth_date = DateInputField(_l("Date of birth"), validators=[DataRequired(message=_l("Enter your date of birth."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="sv", **kwargs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import ResidencyState, Role
+from app.accounts.models import ResidencyMethod, ResidencyState, Role
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -16,6 +16,12 @@ RESIDENCY_LABELS = {
     ResidencyState.NO_ID: _l("No national ID number added"),
     ResidencyState.WAITING: _l("Waiting for verification by an official"),
     ResidencyState.VERIFIED: _l("Verified resident"),
+}
+
+RESIDENCY_METHOD_LABELS = {
+    ResidencyMethod.IN_PERSON: _l("In person by an official"),
+    ResidencyMethod.THAID: _l("ThaID"),
+    ResidencyMethod.RESIDENT_LIST: _l("Resident list"),
 }
 
 

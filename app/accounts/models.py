@@ -31,6 +31,14 @@ class ResidencyState(enum.Enum):
     VERIFIED = "verified"
 
 
+class ResidencyMethod(enum.Enum):
+    """How a residency was verified (each verification records one)."""
+
+    IN_PERSON = "in_person"  # an official saw the ID card
+    THAID = "thaid"  # the DOPA digital ID gave the address
+    RESIDENT_LIST = "resident_list"  # the person matched a row of the area's resident list
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -52,6 +60,12 @@ class User(UserMixin, db.Model):
     national_id_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     residency_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     residency_verified_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # How and for which area the residency was verified (with the date above and, in person, the official).
+    residency_method: Mapped[Optional[ResidencyMethod]] = mapped_column(
+        Enum(ResidencyMethod, name="residency_method", values_callable=_enum_values, validate_strings=True,
+             native_enum=False, length=20)
+    )
+    residency_area_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     is_blocked: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     blocked_reason: Mapped[Optional[str]] = mapped_column(String(500))
     # Bumped on password change so that old sessions and remember-me cookies die.
@@ -59,6 +73,7 @@ class User(UserMixin, db.Model):
     deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     subdistrict: Mapped[Optional[Subdistrict]] = relationship()
+    residency_area: Mapped[Optional[Area]] = relationship(foreign_keys=[residency_area_id])
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
     )
@@ -136,3 +151,36 @@ class RoleAssignment(db.Model):
 
     def __repr__(self) -> str:
         return f"<RoleAssignment {self.user_id} {self.role.value} {self.area_id}>"
+
+
+class ResidentList(db.Model):
+    """An area's list of eligible residents, as uploaded by an official (one current list an area).
+
+    Only keyed hashes of (national ID, date of birth) are kept, each with its subdistrict:
+    no national ID, name or house number (app/accounts/resident_list.py).
+    """
+
+    __tablename__ = "resident_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), unique=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    area: Mapped[Area] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ResidentList {self.id} area={self.area_id} rows={self.row_count}>"
+
+
+class ResidentListEntry(db.Model):
+    __tablename__ = "resident_list_entries"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("resident_lists.id", ondelete="CASCADE"), primary_key=True)
+    # HMAC-SHA256 of "national ID:date of birth (ISO)" with a key derived from ID_HASH_KEY.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subdistrict_code: Mapped[str] = mapped_column(String(6))
+
+    def __repr__(self) -> str:
+        return f"<ResidentListEntry list={self.list_id}>"

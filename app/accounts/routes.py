@@ -22,6 +22,7 @@ from app.accounts.forms import (
     ForgotPasswordForm,
     LoginForm,
     NationalIdForm,
+    SelfVerifyForm,
     ProfileForm,
     ProvinceForm,
     RegisterForm,
@@ -269,11 +270,13 @@ def _profile_form(formdata=None) -> ProfileForm:
 
 
 def _render_profile(**forms):
+    from app.accounts.resident_list import resident_list_areas_for
     from app.areas.services import get_province
 
     forms.setdefault("profile_form", _profile_form(formdata=None))
     forms.setdefault("province_form", ProvinceForm(province_choices(), formdata=None, data={"province_code": current_user.province_code}))
     forms.setdefault("nid_form", NationalIdForm(formdata=None))
+    forms.setdefault("self_verify_form", SelfVerifyForm(formdata=None))
     forms.setdefault("resend_form", ActionForm(formdata=None))
     forms.setdefault("sign_out_form", ActionForm(formdata=None))
     return render_template(
@@ -281,6 +284,7 @@ def _render_profile(**forms):
         user=current_user,
         province=get_province(current_user.province_code),
         residency_label=RESIDENCY_LABELS[current_user.residency_state],
+        resident_list_areas=resident_list_areas_for(current_user),
         **forms,
     )
 
@@ -341,6 +345,29 @@ def change_province():
                 flash(_("You moved: an official must verify your residency again before you can vote."), "info")
             return redirect(url_for("accounts.profile"))
     return _render_profile(province_form=form)
+
+
+@bp.post("/profile/self-verify")
+@login_required
+@limiter.limit(**ratelimit.rule("SELF_VERIFY_ACCOUNT"))
+@limiter.limit(**ratelimit.rule("SELF_VERIFY_ID"))
+def self_verify():
+    """A resident verifies their residency against their area's resident list (app/accounts/resident_list.py)."""
+    from app.accounts import resident_list
+
+    form = SelfVerifyForm()
+    if form.validate_on_submit():
+        try:
+            area = resident_list.self_verify(current_user, form.national_id.data, form.birth_date.data)
+        except resident_list.SelfVerifyError as error:
+            db.session.commit()  # keeps the audited failure, nothing else was changed
+            form.national_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your residency is verified against the resident list of %(area)s: you can vote in its budgeting cycles.",
+                    area=area.name(current_locale())), "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(self_verify_form=form)
 
 
 @bp.post("/profile/national-id")

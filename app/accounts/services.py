@@ -20,7 +20,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import national_id
-from app.accounts.models import ResidencyState, Role, RoleAssignment, User
+from app.accounts.models import ResidencyMethod, ResidencyState, Role, RoleAssignment, User
 from app.areas.models import Area, Subdistrict
 from app.audit.services import record
 from app.core.timeutil import utcnow
@@ -331,6 +331,8 @@ def subdistricts_of_province(province_code: str) -> list[Subdistrict]:
 def _forget_residency_check(user: User) -> None:
     user.residency_verified_at = None
     user.residency_verified_by_id = None
+    user.residency_method = None
+    user.residency_area_id = None
 
 
 def update_profile(
@@ -456,6 +458,8 @@ def verify_residency(official: User, resident: User, area: Area) -> None:
         raise AccountError(_l("This person is already a verified resident."))
     resident.residency_verified_at = utcnow()
     resident.residency_verified_by_id = official.id
+    resident.residency_method = ResidencyMethod.IN_PERSON
+    resident.residency_area_id = area.id
     db.session.flush()
     record(official, "resident.verify", resident, area=area, details={"subdistrict": resident.subdistrict_code})
     _tell_resident(official, resident, area, "residency.verified")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -139,3 +140,7 @@ class LGSubdistrictsForm(FlaskForm):
 
     subdistricts = SelectMultipleField(_l("Subdistricts this local government covers"), choices=[], validate_choice=False)
     restore = BooleanField()  # the "go back to the registry's assignment" button
+
+
+class ResidentListForm(FlaskForm):
+    file = FileField(_l("Resident list (.csv or .xlsx)"))

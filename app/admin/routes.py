@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import false
 
 from app.accounts import services as accounts
-from app.accounts.labels import RESIDENCY_LABELS, ROLE_LABELS
+from app.accounts.labels import RESIDENCY_LABELS, RESIDENCY_METHOD_LABELS, ROLE_LABELS
 from app.accounts.models import Role, RoleAssignment, User
 from app.admin import hub, services
-from app.admin.forms import ActionForm, AssignRoleForm, AuditFilterForm, LGSubdistrictsForm, ResidentSearchForm, RoleFilterForm
+from app.admin.forms import (
+    ActionForm, AssignRoleForm, AuditFilterForm, LGSubdistrictsForm, ResidentListForm, ResidentSearchForm, RoleFilterForm,
+)
 from app.areas.models import Area
 from app.audit.actions import render_entries
 from app.core.locale import current_locale
 from app.core.routes import safe_next
-from app.extensions import db
+from app.core import ratelimit
+from app.extensions import db, limiter
 from app.permissions import can_manage_areas, can_manage_roles, can_verify_resident, can_view_audit_log, require
 from app.core.numbers import MAX_PAGE, int_arg
 
@@ -114,10 +118,15 @@ def residents(code: str):
 
     if log_access(current_user, pagination.items, RESIDENTS_LIST, area):
         db.session.commit()
+    from app.accounts.resident_list import resident_list_of, verified_counts
+
     return render_template(
         "admin/residents.html",
         area=area,
         form=form,
+        by_method=verified_counts(area),
+        method_labels=RESIDENCY_METHOD_LABELS,
+        resident_list=resident_list_of(area),
         pagination=pagination,
         page_urls=_page_urls(pagination),
         residency_labels=RESIDENCY_LABELS,
@@ -165,6 +174,43 @@ def revoke_resident(code: str, user_id: int):
         return _("The residency verification of %(name)s is withdrawn.", name=resident.display_name)
 
     return _resident_action(code, user_id, action)
+
+
+# --- the area's resident list (self-verification) ------------------------------------
+
+@bp.route("/areas/<code>/resident-list", methods=["GET", "POST"])
+@login_required
+@limiter.limit(**ratelimit.rule("RESIDENT_LIST_UPLOAD", methods=["POST"]))
+def resident_list(code: str):
+    """An official uploads the area's list of eligible residents (kept only as keyed hashes)."""
+    from app.accounts import resident_list as lists
+
+    area = _area_or_404(code)
+    require(can_verify_resident(current_user, area))
+    form = ResidentListForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            problems = [(None, _("Choose a file to upload."))]
+        else:
+            try:
+                stored = lists.store_resident_list(current_user, area, upload.filename, upload.read(lists.MAX_BYTES + 1))
+            except lists.ResidentListError as error:
+                db.session.rollback()
+                problems = error.problems
+            else:
+                db.session.commit()
+                flash(ngettext("The resident list of %(area)s is saved: %(num)d resident.",
+                               "The resident list of %(area)s is saved: %(num)d residents.",
+                               stored.row_count, area=area.name(current_locale())), "success")
+                return redirect(url_for("admin.resident_list", code=area.code))
+    elif form.is_submitted():
+        problems = [(None, _("The form expired. Please send it again."))]
+    return render_template(
+        "admin/resident_list.html", area=area, form=form, problems=problems,
+        current=lists.resident_list_of(area), max_rows=lists.MAX_ROWS,
+    ), (400 if problems else 200)
 
 
 # --- which subdistricts a local government covers -----------------------------------

@@ -99,6 +99,13 @@ def _actions() -> list[AuditAction]:
                     _l("Changed which subdistricts %(object)s covers"), (
                         D("added", _l("Subdistricts added"), SUBDISTRICTS), D("removed", _l("Subdistricts removed"), SUBDISTRICTS),
                         D("restored", _l("Back to the registry's list"), BOOL))),
+        AuditAction("resident_list.upload", _l("Resident list uploaded"),
+                    _l("Uploaded the resident list of %(object)s"), (D("rows", _l("Rows"), INT),)),
+        AuditAction("resident.self_verify", _l("Residency verified against the resident list"),
+                    _l("%(object)s verified their residency against the resident list"), (
+                        D("subdistrict", _l("Subdistrict"), SUBDISTRICTS),)),
+        AuditAction("resident.self_verify_failed", _l("Self-verification against the resident list failed"),
+                    _l("%(object)s tried to verify their residency against the resident list, without a match")),
         # moderation
         AuditAction("moderation.auto_pending", _l("Hidden automatically after reports"),
                     _l("%(object)s was hidden pending review after %(reports)s reports"), (

@@ -47,6 +47,7 @@ ACCOUNT = "account"
 ADDRESS = "address"
 EMAIL = "email typed"
 ACCOUNT_OR_ADDRESS = "account (address when signed out)"
+ID_TYPED = "national ID typed"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ RULES: tuple[Rule, ...] = (
     Rule("OFFICIAL_ACTION", "60 per minute", ACCOUNT,
          "officials' answers, referrals, merges and proposal moves"),
     Rule("PLAN_EDIT", "20 per minute", ACCOUNT, "plans created and plan files uploaded"),
+    Rule("SELF_VERIFY_ACCOUNT", "5 per hour;10 per day", ACCOUNT,
+         "tries to verify one's residency against the resident list (national ID and date of birth)"),
+    Rule("SELF_VERIFY_ID", "5 per day", ID_TYPED,
+         "tries with one national ID number, from any account (nobody guesses a neighbour's date of birth)"),
+    Rule("RESIDENT_LIST_UPLOAD", "10 per hour", ACCOUNT, "resident lists uploaded by an official"),
 )
 BY_NAME = {r.name: r for r in RULES}
 
@@ -119,8 +125,20 @@ def by_email_typed() -> str:
     return email_key(request.form.get("email"))
 
 
+def by_national_id_typed() -> str:
+    """The national ID typed in the form, hashed with a key (the counters hold no ID numbers)."""
+    import hmac
+
+    from app.accounts.national_id import normalise
+
+    key = ("rate-limit:" + current_app.config["ID_HASH_KEY"]).encode()
+    typed = normalise(request.form.get("sv-national_id") or request.form.get("national_id") or "")
+    return "nid:" + hmac.new(key, typed.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:32]
+
+
 KEY_FUNCS: dict[str, Callable[[], str]] = {
     ACCOUNT: by_account, ADDRESS: by_address, EMAIL: by_email_typed, ACCOUNT_OR_ADDRESS: by_account,
+    ID_TYPED: by_national_id_typed,
 }
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from app.accounts import services as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import ResidencyMethod, Role, User
 from app.areas import services as areas
 from app.areas.models import Area
 from app.core.timeutil import utcnow
@@ -78,6 +78,7 @@ def load() -> list[DemoAccount]:
             if acc.national_id:
                 accounts.set_national_id(user, acc.national_id)
                 user.residency_verified_at = utcnow()
+                user.residency_method = ResidencyMethod.IN_PERSON
         if acc.role is Role.ADMIN:
             admin = user
     db.session.flush()

@@ -1,0 +1,95 @@
+"""Time the upload of a resident list of 100,000 rows (issue 14.3: under 30 s and 200 MB).
+
+Builds a throw-away SQLite database (or uses DATABASE_URL), makes a CSV (and,
+with --xlsx, an Excel file) of `--rows` residents of เทศบาลนครเชียงใหม่ with
+valid national ID numbers, Buddhist-Era birth dates and the City's
+subdistricts, uploads it through the test client as the City's officer and
+prints the seconds, the rows stored and the process's maximum resident set
+(and, with --trace, the peak of Python allocations).
+    .venv/bin/python bench/resident_list.py [--rows 100000] [--xlsx]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _id(n: int) -> str:
+    stem = f"1{n + 10_000_000_000:011d}"[:12]
+    total = sum(int(stem[i]) * (13 - i) for i in range(12))
+    return stem + str((11 - total % 11) % 10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--xlsx", action="store_true")
+    parser.add_argument("--trace", action="store_true", help="also trace Python allocations (slows the upload 2-3 times)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="ruamkhit-bench-list-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.accounts import services as accounts
+    from app.accounts.models import ResidentListEntry, Role
+    from app.areas.services import get_area_by_code, load_registry
+    from app.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(workdir / "uploads"),
+                     OUTBOX_DIR=str(workdir / "outbox"), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    subs = ["500101", "500102", "500103", "500104", "500105", "500106", "500115"]
+    lines = ["national_id,birth_date,subdistrict,house_number"]
+    lines += [f"{_id(n)},{1 + n % 28}/{1 + n % 12}/{2480 + n % 80},{subs[n % len(subs)]},{n % 300}/{n % 9}" for n in range(args.rows)]
+    if args.xlsx:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        for line in lines:
+            sheet.append(line.split(","))
+        out = io.BytesIO()
+        book.save(out)
+        data, name = out.getvalue(), "list.xlsx"
+    else:
+        data, name = ("\n".join(lines) + "\n").encode("utf-8"), "list.csv"
+    del lines
+    with app.app_context():
+        upgrade()
+        load_registry()
+        officer = accounts.create_user("bench.officer@example.com", "correct horse battery", "เจ้าหน้าที่", "50",
+                                       consent=True, email_verified=True)
+        accounts.assign_role(None, officer, Role.LG_OFFICER, get_area_by_code("3500102"))
+        db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"email": officer.email, "password": "correct horse battery"})
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if args.trace:
+            tracemalloc.start()
+        started = time.perf_counter()
+        response = client.post("/admin/areas/3500102/resident-list", data={"file": (io.BytesIO(data), name)},
+                               content_type="multipart/form-data")
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] if args.trace else 0
+        tracemalloc.stop()
+        stored = db.session.scalar(select(func.count()).select_from(ResidentListEntry))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{name}: {len(data) / 1e6:.1f} MB, {args.rows:,} rows -> HTTP {response.status_code}, {stored:,} stored")
+    traced = f"; peak traced memory {peak / 1e6:.0f} MB" if args.trace else ""
+    print(f"upload {seconds:.1f} s{traced}; process max RSS {rss:.0f} MB (before the upload {rss_before:.0f} MB: "
+          "the registry load and the generated file)")
+
+
+if __name__ == "__main__":
+    main()
