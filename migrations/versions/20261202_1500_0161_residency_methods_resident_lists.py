@@ -5,7 +5,7 @@ only as keyed hashes of (national ID, date of birth) with the subdistrict.
 Verifications made before this revision were made in person by an official.
 
 Revision ID: 0161_resident_lists
-Revises: 0141_receipt_pads
+Revises: 0111_voting_closed
 Create Date: 2026-12-02 15:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0161_resident_lists'
-down_revision = '0141_receipt_pads'
+down_revision = '0111_voting_closed'
 branch_labels = None
 depends_on = None
 
