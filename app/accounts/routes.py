@@ -47,7 +47,7 @@ def province_choices() -> list[ProvinceChoice]:
     from app.areas.services import list_provinces
 
     locale = current_locale()
-    return [ProvinceChoice(p.code, p.name(locale)) for p in list_provinces()]
+    return [ProvinceChoice(p.code, p.name(locale)) for p in list_provinces(locale=locale)]
 
 
 def _keep_signed_in(user) -> None:

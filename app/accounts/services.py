@@ -318,14 +318,16 @@ def reset_password(token: str, new_password: str, max_age: int) -> User:
 # --- profile -------------------------------------------------------------------
 
 def subdistricts_of_province(province_code: str) -> list[Subdistrict]:
-    return list(
-        db.session.scalars(
-            select(Subdistrict)
-            .where(Subdistrict.province_code == province_code)
-            .options(selectinload(Subdistrict.district))
-            .order_by(Subdistrict.district_code, Subdistrict.code)
-        )
+    """A province's subdistricts for the profile's picker: by district, each in Thai dictionary order."""
+    from app.core.collation import thai_sort_key
+
+    rows = db.session.scalars(
+        select(Subdistrict)
+        .where(Subdistrict.province_code == province_code)
+        .options(selectinload(Subdistrict.district))
     )
+    return sorted(rows, key=lambda s: (thai_sort_key(s.district.name_th if s.district else ""), s.district_code,
+                                       thai_sort_key(s.name_th), s.code))
 
 
 def _forget_residency_check(user: User) -> None:

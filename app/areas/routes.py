@@ -6,6 +6,7 @@ from itertools import groupby
 from flask import Blueprint, abort, render_template, request
 
 from app.areas import services
+from app.areas.search import names_lg_type
 from app.core.locale import current_locale
 
 bp = Blueprint("areas", __name__, template_folder="templates")
@@ -14,7 +15,12 @@ bp = Blueprint("areas", __name__, template_folder="templates")
 @bp.get("/provinces")
 def list_provinces():
     q = request.args.get("q", "").strip()[:100]
-    return render_template("areas/provinces.html", provinces=services.list_provinces(q or None, current_locale()), q=q)
+    locale = current_locale()
+    provinces = services.list_provinces(q or None, locale)
+    # A search that names a kind of local government ("อบต.ช้างเผือก") or matches no province
+    # ("ช้างเผือก") lists the local governments it finds anywhere.
+    lgs = services.search_local_governments(q, locale) if q and (not provinces or names_lg_type(q)) else []
+    return render_template("areas/provinces.html", provinces=provinces, q=q, lgs=lgs, lg_limit=services.LG_SEARCH_LIMIT)
 
 
 @bp.get("/p/<code>")
@@ -23,7 +29,7 @@ def show_province(code: str):
     if province is None:
         abort(404)
     q = request.args.get("q", "").strip()[:100]
-    lgs = services.local_governments_of(province, q or None)
+    lgs = services.local_governments_of(province, q or None, current_locale())
     groups = [(lg_type, list(items)) for lg_type, items in groupby(lgs, key=lambda a: a.lg_type)]
     return render_template(
         "areas/province.html", province=province, groups=groups, q=q, total=len(lgs),

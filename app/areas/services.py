@@ -8,11 +8,13 @@ from pathlib import Path
 
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app.areas.coverage import LG, Sub, registry_coverage
 from app.areas.models import Area, AreaKind, District, LGType, Subdistrict, lg_subdistricts
+from app.areas.search import area_filter
+from app.core.collation import thai_sort_key
 from app.extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
@@ -33,13 +35,28 @@ LG_TYPE_PREFIX_TH = {
 
 
 def list_provinces(query: str | None = None, locale: str = "th") -> list[Area]:
-    """Provinces matching a Thai or English name (or the code), sorted by name in `locale`."""
+    """Provinces matching what a person typed (app/areas/search.py), sorted by name in `locale`:
+    in Thai as a Thai dictionary does (the sort_th key), in English alphabetically."""
     stmt = select(Area).where(Area.kind == AreaKind.PROVINCE)
-    if query:
-        like = f"%{query.strip()}%"
-        stmt = stmt.where(or_(Area.name_th.ilike(like), Area.name_en.ilike(like), Area.code == query.strip()))
-    provinces = list(db.session.scalars(stmt))
-    return sorted(provinces, key=lambda p: p.name_en.lower() if locale == "en" else p.name_th)
+    if query and query.strip():
+        stmt = stmt.where(area_filter(query))
+    return list(db.session.scalars(stmt.order_by(*_name_order(locale))))
+
+
+def _name_order(locale: str) -> tuple:
+    return (func.lower(Area.name_en), Area.code) if locale == "en" else (Area.sort_th, Area.code)
+
+
+LG_SEARCH_LIMIT = 50
+
+
+def search_local_governments(query: str, locale: str = "th", limit: int = LG_SEARCH_LIMIT) -> list[Area]:
+    """Local governments anywhere whose name (or abbreviation and name, or other name) matches."""
+    if not query or not query.strip():
+        return []
+    stmt = select(Area).where(Area.kind == AreaKind.LOCAL_GOVERNMENT, area_filter(query))
+    stmt = stmt.options(selectinload(Area.parent)).order_by(*_name_order(locale)).limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def get_province(code: str) -> Area | None:
@@ -54,13 +71,14 @@ def get_area_by_code(code: str) -> Area | None:
     return db.session.scalar(select(Area).where(Area.code == code))
 
 
-def local_governments_of(province: Area, query: str | None = None) -> list[Area]:
+def local_governments_of(province: Area, query: str | None = None, locale: str = "th") -> list[Area]:
+    """A province's local governments by kind (อบจ. first, special last), each kind by name in `locale`
+    (Thai dictionary order in Thai)."""
     stmt = select(Area).where(Area.parent_id == province.id)
-    if query:
-        like = f"%{query.strip()}%"
-        stmt = stmt.where(or_(Area.name_th.ilike(like), Area.name_en.ilike(like), Area.code == query.strip()))
+    if query and query.strip():
+        stmt = stmt.where(area_filter(query))
     order = {t: i for i, t in enumerate(LGType)}  # the enum's order: อบจ. first, special last
-    return sorted(db.session.scalars(stmt), key=lambda a: (order.get(a.lg_type, 99), a.name_th))
+    return sorted(db.session.scalars(stmt.order_by(*_name_order(locale))), key=lambda a: order.get(a.lg_type, 99))
 
 
 def covers_whole_province(area: Any) -> bool:
@@ -93,7 +111,9 @@ def subdistricts_of(area: Any) -> list[Subdistrict]:
         stmt = stmt.join(lg_subdistricts, lg_subdistricts.c.subdistrict_code == Subdistrict.code).where(
             lg_subdistricts.c.area_id == area.id
         )
-    return list(db.session.scalars(stmt.options(selectinload(Subdistrict.district)).order_by(Subdistrict.code)))
+    # In Thai dictionary order of their names (the pickers list them); the code breaks ties.
+    rows = db.session.scalars(stmt.options(selectinload(Subdistrict.district)))
+    return sorted(rows, key=lambda s: (thai_sort_key(s.name_th), s.code))
 
 
 def area_covers(area: Any, code: str | None) -> bool:
@@ -177,7 +197,7 @@ def load_registry(progress: Callable[[str, int], None] | None = None) -> LoadRep
     for p in geothai.provinces():
         provinces[p.code] = upsert(
             existing_areas, Area, p.code,
-            {"kind": AreaKind.PROVINCE, "name_th": p.name_th, "name_en": p.name_en,
+            {"kind": AreaKind.PROVINCE, "name_th": p.name_th, "name_en": p.name_en, "sort_th": thai_sort_key(p.name_th),
              "province_code": p.code, "parent_id": None, "lg_type": None},
         )
         report.provinces += 1
@@ -201,9 +221,10 @@ def load_registry(progress: Callable[[str, int], None] | None = None) -> LoadRep
     })
     for row in rows:
         lg_type = LGType(row["type"])
+        name_th = lg_full_name_th(lg_type, row["name_th"])
         upsert(existing_areas, Area, row["dla_code"], {
             "kind": AreaKind.LOCAL_GOVERNMENT,
-            "name_th": lg_full_name_th(lg_type, row["name_th"]), "name_en": row["name_en"],
+            "name_th": name_th, "name_en": row["name_en"], "sort_th": thai_sort_key(name_th),
             "province_code": row["province_code"], "parent_id": provinces[row["province_code"]].id,
             "lg_type": lg_type, "district_code": row["district_code_dopa"] or None,
             "lat": _float(row["lat"]), "lon": _float(row["lon"]), "area_km2": _float(row["area_km2"]),
@@ -358,11 +379,11 @@ def province_subdistricts_for_choice(lg: Area) -> list[tuple[District, list[Subd
     """The subdistricts of the local government's province by district, its own district first."""
     districts = {d.code: d for d in db.session.scalars(select(District).where(District.province_code == lg.province_code))}
     groups: dict[str, list[Subdistrict]] = {}
-    for sub in db.session.scalars(
-        select(Subdistrict).where(Subdistrict.province_code == lg.province_code).order_by(Subdistrict.code)
-    ):
+    subs = db.session.scalars(select(Subdistrict).where(Subdistrict.province_code == lg.province_code))
+    for sub in sorted(subs, key=lambda s: (thai_sort_key(s.name_th), s.code)):
         groups.setdefault(sub.district_code, []).append(sub)
-    order = sorted(groups, key=lambda code: (code != lg.district_code, code))
+    order = sorted(groups, key=lambda code: (
+        code != lg.district_code, thai_sort_key(districts[code].name_th) if code in districts else "", code))
     return [(districts[code], groups[code]) for code in order if code in districts]
 
 

@@ -480,11 +480,14 @@ def transition(
 def eligible_evaluators(area: Area) -> list[User]:
     """People holding the evaluator role for the area (or for its province)."""
     area_ids = [area.id] + ([area.parent_id] if area.parent_id else [])
-    return list(db.session.scalars(
+    from app.core.collation import thai_sort_key
+
+    people = db.session.scalars(
         select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(RoleAssignment.role == Role.EVALUATOR, RoleAssignment.area_id.in_(area_ids), User.deleted_at.is_(None))
-        .distinct().order_by(User.display_name, User.id)
-    ))
+        .distinct().order_by(User.id)
+    )
+    return sorted(people, key=lambda u: (thai_sort_key(u.display_name), u.id))  # the picker, in dictionary order
 
 
 def assign_evaluator(actor: User, proposal: Proposal, evaluator: Optional[User]) -> ProposalAssessment:

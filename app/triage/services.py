@@ -338,7 +338,11 @@ def referral_targets(actor: User, idea: Idea) -> list[Area]:
     """Areas the official may refer the idea to, in the order shown on the form."""
     source = idea.area
     province = source.province
-    candidates = [province] + sorted(province.children, key=lambda a: (a.lg_type.value if a.lg_type else "", a.name_th))
+    from app.areas.models import LGType
+    from app.core.collation import thai_sort_key
+
+    kinds = {kind: i for i, kind in enumerate(LGType)}  # อบจ. first, then the municipalities, อบต., special
+    candidates = [province] + sorted(province.children, key=lambda a: (kinds.get(a.lg_type, 99), a.sort_th or thai_sort_key(a.name_th)))
     return [a for a in candidates if referral_refusal(actor, idea, a) is None]
 
 
