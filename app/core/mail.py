@@ -9,21 +9,53 @@ import hashlib
 import os
 import smtplib
 import uuid
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+# The name config.py gives the sender by default; it is replaced by the site's name in the
+# message's language. A sender configured with another name keeps it.
+DEFAULT_SENDER_NAME = "Ruamkhit"
+
+
+def sender(config_value: str) -> Address:
+    """The From address: the configured mailbox under the site's name in the message's language
+    (ร่วมคิด in Thai), unless the configuration names the sender itself."""
+    name, address = parseaddr(config_value)
+    if not name or name == DEFAULT_SENDER_NAME:
+        name = str(_l("Ruamkhit"))
+    username, _at, domain = address.partition("@")
+    return Address(display_name=name, username=username, domain=domain)
+
+
+def plain_text_html(body: str) -> str:
+    """The HTML part of a message: its plain text, escaped, in paragraphs, links clickable."""
+    from app.core.locale import current_locale
+    from app.ideas.text import linkify
+
+    lang = current_locale()
+    return (
+        f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"></head>\n'
+        '<body style="font-family: \'Noto Sans Thai\', Tahoma, Arial, sans-serif; font-size: 16px; line-height: 1.6; color: #1b1b1b">\n'
+        f"{linkify(body)}\n</body></html>\n"
+    )
 
 
 def _build(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["From"] = sender(current_app.config["MAIL_DEFAULT_SENDER"])
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id or make_msgid(domain="ruamkhit.local")
+    # Plain text first, HTML beside it (multipart/alternative): mail programs show the HTML,
+    # with the Thai font and clickable links; the plain text is there for those that do not.
     msg.set_content(body)
+    msg.add_alternative(plain_text_html(body), subtype="html")
     return msg
 
 
@@ -37,6 +69,12 @@ def outbox_has(message_id: str) -> bool:
     if cfg.get("MAIL_SERVER"):
         return False
     return (Path(cfg["OUTBOX_DIR"]) / _outbox_name(message_id)).exists()
+
+
+def plain_body(msg: EmailMessage) -> str:
+    """The plain-text part of a message, as the outbox page and tests read it."""
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
 
 
 def send_email(to: str, subject: str, body: str, message_id: str | None = None) -> None:

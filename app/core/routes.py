@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from app.core.locale import LANG_COOKIE
-from app.core.mail import read_outbox
+from app.core.mail import plain_body, read_outbox
 from app.core.wtforms_i18n import use_catalogue_for_wtforms
 from app.extensions import db
 from app.permissions import is_admin, require
@@ -127,4 +127,4 @@ def dev_outbox():
     if not current_app.config.get("DEV_OUTBOX_PAGE"):
         abort(404)
     require(is_admin(current_user))
-    return render_template("core/outbox.html", messages=read_outbox())
+    return render_template("core/outbox.html", messages=read_outbox(), plain_body=plain_body)

@@ -32,8 +32,8 @@ def user_count() -> int:
 
 def link_in(mail, path: str) -> str:
     """The path of the first link to `path` in an email, e.g. "/verify/..."."""
-    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S+)", mail.get_content())
-    assert match, mail.get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S+)", mail.get_body(("plain",)).get_content())
+    assert match, mail.get_body(("plain",)).get_content()
     return match.group(1)
 
 

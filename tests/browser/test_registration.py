@@ -32,7 +32,7 @@ def test_register_confirm_email_sign_out_and_sign_in(page, live_server):
     assert "ผู้ทดสอบ เบราว์เซอร์" in page.content()
 
     mail = _last_mail(live_server["outbox"])
-    link = re.search(r"https?://\S+/verify/\S+", mail.get_content()).group(0)
+    link = re.search(r"https?://\S+/verify/\S+", mail.get_body(("plain",)).get_content()).group(0)
     page.goto(link.replace("http://localhost", base))
     assert page.locator(".flash-success").count() == 1
 

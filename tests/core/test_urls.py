@@ -14,7 +14,7 @@ GOOD_SECRET = "s" * 40
 
 
 def _links(message) -> list[str]:
-    return re.findall(r"https?://\S+", message.get_body().get_content())
+    return re.findall(r"https?://\S+", message.get_body(("plain",)).get_content())
 
 
 def test_forgot_password_for_another_host_is_refused_and_sends_nothing(client, outbox):

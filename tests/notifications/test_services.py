@@ -62,9 +62,9 @@ def test_email_only_for_those_who_opted_in_in_their_own_language(outbox):
     assert set(mails) == {author.email, english.email, no_locale.email}
     en = mails[english.email]
     assert "New comment on" in en["Subject"] and "สวนสาธารณะ" in en["Subject"]
-    assert "commented on the idea" in en.get_body().get_content()
+    assert "commented on the idea" in en.get_body(("plain",)).get_content()
     for thai in (mails[author.email], mails[no_locale.email]):  # no locale: Thai, the default
-        body = thai.get_body().get_content()
+        body = thai.get_body(("plain",)).get_content()
         assert "สมศรี" in body and "commented on the idea" not in body
         assert "http://localhost/ideas/" in body or "/ideas/" in body
     assert all(len(notes(u)) == 1 for u in (quiet, unconfirmed))  # still told in the app
