@@ -312,13 +312,21 @@ def similar(scope: str, code: str):
             {
                 "id": i.id, "title": i.title, "url": url_for(".show_idea", idea_id=i.id),
                 "status": i.status.label, "supports": i.support_count, "withdrawn": i.is_withdrawn,
+                # One translated phrase, so that the number and its counting word stay in Thai order.
+                "meta": _similar_meta(i),
             }
             for i in ideas
         ],
         "heading": _("Similar ideas already submitted here: you can support one of them instead."),
-        "supports_label": _("supports"),
-        "withdrawn_label": _("withdrawn"),
     })
+
+
+def _similar_meta(idea) -> str:
+    if idea.is_withdrawn:
+        return ngettext("%(status)s, %(num)d supporter, withdrawn", "%(status)s, %(num)d supporters, withdrawn",
+                        idea.support_count, status=idea.status.label)
+    return ngettext("%(status)s, %(num)d supporter", "%(status)s, %(num)d supporters", idea.support_count,
+                    status=idea.status.label)
 
 
 # --- submitting -----------------------------------------------------------------

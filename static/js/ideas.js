@@ -27,8 +27,7 @@
         link.href = idea.url;
         link.textContent = idea.title;  // text, never HTML
         item.appendChild(link);
-        var meta = " (" + idea.status + ", " + idea.supports + " " + data.supports_label +
-          (idea.withdrawn ? ", " + data.withdrawn_label : "") + ")";
+        var meta = " (" + idea.meta + ")";  // translated on the server: "ได้รับแล้ว ผู้สนับสนุน 2 คน"
         item.appendChild(document.createTextNode(meta));
         list.appendChild(item);
       });

@@ -24,9 +24,11 @@ def test_support_without_javascript_changes_the_count_on_the_idea_page(client):
     assert "สนับสนุนไอเดียนี้" in page
     response = client.post(f"/ideas/{idea.id}/support", data={"want": "1"})
     assert response.status_code == 302 and response.location.endswith(f"/ideas/{idea.id}#support")
+    assert "ผู้สนับสนุน <strong>0</strong> คน" in page and "0</strong> การสนับสนุน" not in page
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert idea.support_count == 1
     assert "ขอบคุณที่สนับสนุนไอเดียนี้" in page and "ถอนการสนับสนุนของฉัน" in page
+    assert "ผู้สนับสนุน <strong>1</strong> คน" in page
     client.post(f"/ideas/{idea.id}/support", data={"want": "1"})  # a double click changes nothing
     assert idea.support_count == 1
     client.post(f"/ideas/{idea.id}/support")  # without "want": toggles off

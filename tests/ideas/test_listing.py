@@ -176,7 +176,7 @@ def test_search_page_highlights_and_scopes(client):
     create_idea(area_code="3500102", title="ติดตั้งไฟส่องสว่างถนน", description="ซอยมืด <i>มาก</i>")
     create_idea(area_code="50", title="ไฟส่องสว่างสนามกีฬา", description="เล่นกีฬากลางคืน")
     page = client.get("/ideas/search?q=ไฟฟ้าส่องสว่าง").get_data(as_text=True)
-    assert "<mark>ส่องสว่าง</mark>" in page and "2 ไอเดีย" in page
+    assert "<mark>ส่องสว่าง</mark>" in page and "ไอเดียที่ตรงกับคำค้น 2 เรื่อง" in page
     assert "&lt;i&gt;" in page
     page = client.get("/ideas/search?q=ส่องสว่าง&area=3500102").get_data(as_text=True)
     assert "ถนน" in page and "สนามกีฬา" not in page

@@ -183,6 +183,8 @@ def test_html_and_script_in_every_field_are_shown_escaped(client, resident):
     assert "&lt;script&gt;" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     similar = client.get("/p/50/ideas/similar?q=script").get_json()
     assert similar["ideas"][0]["title"] == idea.title  # JSON: ideas.js inserts it as text
+    # One translated phrase: the counting word after the number, no "(ได้รับแล้ว, 0 ผู้สนับสนุน)".
+    assert similar["ideas"][0]["meta"].endswith("ผู้สนับสนุน 0 คน") and "," not in similar["ideas"][0]["meta"]
 
 
 def test_the_rate_limit_on_submitting(client, resident):
