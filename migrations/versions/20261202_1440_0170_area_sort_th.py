@@ -1,7 +1,7 @@
 """area_sort_th: a Thai dictionary sort key on areas, so ORDER BY lists names as a dictionary does
 
 Revision ID: 0170_area_sort_th
-Revises: 0111_voting_closed
+Revises: 0161_resident_lists
 Create Date: 2026-12-02 14:40:00
 
 """
@@ -13,7 +13,7 @@ from app.core.collation import thai_sort_key
 
 
 revision = '0170_area_sort_th'
-down_revision = '0111_voting_closed'
+down_revision = '0161_resident_lists'
 branch_labels = None
 depends_on = None
 
