@@ -44,10 +44,11 @@ demo: db
 # The background-job worker runs beside the dev server on the SQLite queue file
 # (instance/jobs-queue.sqlite3): queued jobs survive a restart. Ctrl-C stops both
 # (the worker finishes the jobs in hand; a job cut short runs again next time).
+# One worker thread: SQLite takes one writer at a time.
 run: demo
 	@echo "Ruamkhit is running at http://$(HOST):$(PORT)/ (background jobs: flask jobs worker)"
 	@export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
-	$(FLASK) jobs worker --workers 2 & worker=$$!; \
+	$(FLASK) jobs worker --workers 1 & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

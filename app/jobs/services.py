@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[dict, "JobContext"], Optional[dict]]
 BACKENDS = ("redis", "sqlite", "immediate")
 _PENDING = "ruamkhit_jobs_to_push"
+_WROTE = "ruamkhit_jobs_wrote"
 
 
 class JobError(Exception):
@@ -122,7 +123,9 @@ class JobContext:
         sees it while the job's own transaction is still open.
         """
         done, total = max(0, int(done)), max(0, int(total))
-        if self.immediate:
+        if self.immediate or (db.engine.dialect.name == "sqlite" and db.session.info.get(_WROTE)):
+            # SQLite: once this job has written, its own lock would hold another connection's write
+            # until the job commits; the progress is then shown with the job's commit.
             self._job.progress_done, self._job.progress_total = done, total
             return
         try:
@@ -193,6 +196,17 @@ def _forget_pending(session: Session) -> None:
     # A rolled-back transaction's jobs do not exist: nothing to hand over.
     if not session.in_transaction():
         session.info.pop(_PENDING, None)
+        session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _clear_written(session: Session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def push(job_id: int, delay: int = 0) -> bool:
@@ -280,8 +294,25 @@ def claim(job_id: int, now: datetime | None = None) -> Optional[str]:
 
     One UPDATE with the state in its WHERE: of two workers handed the same
     id, one gets it. Committed at once, so that the job shows as running.
+    SQLite refuses a write at once when another connection wrote since this
+    one last read ("database is locked"): the claim is tried again.
     """
-    now = now or utcnow()
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(5):
+        try:
+            return _claim(job_id, now or utcnow())
+        except OperationalError:
+            db.session.rollback()
+            if attempt == 4:
+                raise
+            import time
+
+            time.sleep(0.2 * (attempt + 1))
+    return None
+
+
+def _claim(job_id: int, now: datetime) -> Optional[str]:
     token = uuid.uuid4().hex
     taken = db.session.execute(
         update(Job)
