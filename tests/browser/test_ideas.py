@@ -35,7 +35,8 @@ def test_resident_submits_an_idea_with_a_photo_sees_it_listed_and_it_gets_suppor
     page.fill("#title", TITLE)
     page.fill("#description", "ผู้สูงอายุต้องยืนรอรถกลางแดด\n\nขอม้านั่งและหลังคาที่ป้ายรถเมล์")
     page.select_option("#category", "infrastructure")
-    page.select_option("#subdistrict_code", "500107")
+    # A subdistrict the City covers (ช้างเผือก, 500107, is ทต. and อบต.ช้างเผือก's since #10.6).
+    page.select_option("#subdistrict_code", "500102")
     photo = tmp_path / "bus-stop.jpg"
     _photo_with_gps(photo)
     page.set_input_files("#photos", str(photo))
