@@ -130,6 +130,10 @@ class Config:
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
     # How many reverse proxies stand in front (X-Forwarded-For/-Proto are believed from that many); 0 ignores them.
     TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "0")
+    # Logs (app/core/observability.py): "json" (one object a line) or "text"; /metrics only for these addresses.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
     @classmethod
     def validate(cls) -> None:
@@ -170,6 +174,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @classmethod
     def validate(cls) -> None:

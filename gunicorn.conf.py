@@ -32,3 +32,22 @@ def post_worker_init(worker):
     from app.ideas.search import warm_up
 
     warm_up()
+
+
+# Prometheus multiprocess mode (app/core/observability.py): with PROMETHEUS_MULTIPROC_DIR set,
+# each worker writes its counts to files there and /metrics adds them up. The directory must be
+# empty when gunicorn starts (stale files from old pids would be added too), so it is wiped here.
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

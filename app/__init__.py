@@ -61,8 +61,10 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from app import permissions
 
     permissions.init_app(app)
+    from app.core.observability import init_observability
     from app.core.proxies import init_trusted_proxies
 
+    init_observability(app)  # outside the page cache and the edge: their answers get an id and are counted
     init_trusted_proxies(app)  # last: the outermost layer, so every other one sees the client's address
     return app
 

@@ -46,6 +46,7 @@ from app.cycles.models import (
 from app.cycles.receipts import open_receipt, seal_receipt
 from app.cycles.phases import PHASE_LABELS, bangkok_today, current_phase, timeline
 from app.core import ratelimit
+from app.core.observability import count_votes
 from app.extensions import db, limiter
 from app.permissions import can_manage_cycles, official_area_ids, require
 from app.core.validators import as_id
@@ -175,6 +176,7 @@ def vote(cycle_id: int, budget_id: int):
             errors = [str(m) for m in error.messages]
         else:
             db.session.commit()
+            count_votes("online")
             session[RECEIPT_SESSION_KEY] = {"sealed": sealed, "budget": budget_id}
             return redirect(url_for(".show_receipt", cycle_id=cycle_id, budget_id=budget_id))
     budget = _budget_or_404(cycle_id, budget_id)
@@ -517,6 +519,7 @@ def enter_paper(cycle_id: int, budget_id: int):
             errors = [str(m) for m in error.messages]
         else:
             db.session.commit()
+            count_votes("paper", batch.ballot_count)
             flash(ngettext_count(batch.ballot_count, batch.forum_name), "success")
             return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id))
     return render_template(
