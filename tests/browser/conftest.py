@@ -77,6 +77,9 @@ def live_server():
         "UPLOAD_DIR": str(workdir / "uploads"),
         "OUTBOX_DIR": str(workdir / "outbox"),
         "RATE_LIMIT_LOGIN_ADDRESS": "1000 per minute", "RATE_LIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        # Jobs (notifications, mail) run inside the request, so that what a page shows next is
+        # already there; the real worker, killed mid-job, is tested in tests/jobs/test_worker.py.
+        "JOBS_BACKEND": "immediate",
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("TEST_DATABASE_URL", None)
