@@ -1,7 +1,10 @@
 """The emails accounts send: confirm an address, someone tried to register it, reset a password, a password was changed.
 
 They are written in the person's own language (their setting, else the page's),
-and sent through app.core.mail (SMTP, or the development outbox).
+and sent as jobs (app.jobs.mail.queue_email): a worker sends them, with
+retries, once the request's transaction is committed, so a slow or failing
+mail server never holds up or breaks the page (the route commits after
+queueing).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from flask_babel import gettext as _
 from app.accounts import services
 from app.accounts.models import User
 from app.core.locale import current_locale
-from app.core.mail import send_email
+from app.jobs.mail import queue_email
 from app.core.urls import absolute_url
 
 
@@ -25,7 +28,7 @@ def send_verification_email(user: User) -> None:
     link = absolute_url("accounts.verify_email", token=token)
     days = current_app.config["EMAIL_TOKEN_MAX_AGE"] // (24 * 3600)
     with force_locale(_locale_of(user)):
-        send_email(
+        queue_email(
             user.email,
             _("Confirm your email for Ruamkhit"),
             _(
@@ -41,7 +44,7 @@ def send_password_reset_email(user: User) -> None:
     link = absolute_url("accounts.reset_password", token=token)
     hours = current_app.config["RESET_TOKEN_MAX_AGE"] // 3600
     with force_locale(_locale_of(user)):
-        send_email(
+        queue_email(
             user.email,
             _("Reset your Ruamkhit password"),
             _(
@@ -56,7 +59,7 @@ def send_password_reset_email(user: User) -> None:
 
 def send_password_changed_email(user: User) -> None:
     with force_locale(_locale_of(user)):
-        send_email(
+        queue_email(
             user.email,
             _("Your Ruamkhit password was changed"),
             _(
@@ -70,7 +73,7 @@ def send_password_changed_email(user: User) -> None:
 def send_registration_attempt_email(user: User) -> None:
     """To the owner of an address someone tried to register again (the page answered as for a new account)."""
     with force_locale(_locale_of(user)):
-        send_email(
+        queue_email(
             user.email,
             _("Someone tried to register with your address on Ruamkhit"),
             _(

@@ -85,6 +85,7 @@ def register():
                 send_verification_email(user)
             else:
                 send_registration_attempt_email(user)
+            db.session.commit()  # the mail job
             flash(_("Thank you. We sent an email to %(email)s: open its link to confirm your address, "
                     "then sign in with your password.", email=form.email.data.strip()), "success")
             return redirect(url_for("accounts.login"))
@@ -116,6 +117,7 @@ def resend_verification():
         flash(_("Your email address is already confirmed."), "info")
     else:
         send_verification_email(current_user)
+        db.session.commit()  # the mail job
         flash(_("We sent a new confirmation email to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("accounts.profile"))
 
@@ -191,6 +193,7 @@ def forgot_password():
         user = services.user_for_password_reset(form.email.data)
         if user is not None:
             send_password_reset_email(user)
+            db.session.commit()  # the mail job
         # The same answer whether or not the address has an account.
         flash(
             _("If an account uses %(email)s, we have sent it a link to choose a new password. Check your inbox.",
@@ -222,6 +225,7 @@ def reset_password(token: str):
             ratelimit.clear_login_failures(user.email)  # the owner proved it: unlock the account
             logout_user()
             send_password_changed_email(user)
+            db.session.commit()  # the mail job
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -246,6 +250,7 @@ def change_password():
             db.session.commit()
             _keep_signed_in(user)
             send_password_changed_email(user)
+            db.session.commit()  # the mail job
             flash(_("Your password is changed. Other devices were signed out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

@@ -406,3 +406,20 @@ def test_national_id_of_another_account(client):
     assert response.status_code == 200
     assert shows(response, "This national ID number is already linked to another account.")
     assert user.national_id_hash is None
+
+
+def test_account_emails_are_sent_by_jobs_after_the_commit(client, outbox):
+    """#10.13: confirmation and reset emails went out inside the request; they are now mail jobs,
+    committed with the request and sent by the worker (at once here: tests run jobs in-process)."""
+    from sqlalchemy import select
+
+    from app.jobs.models import Job
+
+    user = create_user("reset.me@example.com")
+    response = client.post("/forgot-password", data={"email": "reset.me@example.com"})
+    assert response.status_code == 302
+    jobs = db.session.scalars(select(Job).where(Job.kind == "mail.send")).all()
+    assert [j.payload["to"] for j in jobs] == [user.email]
+    assert jobs[0].state.value == "done"
+    mails = [m for m in outbox() if m["To"] == user.email]
+    assert len(mails) == 1 and mails[0]["Message-ID"] == jobs[0].payload["message_id"]
