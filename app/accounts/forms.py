@@ -173,8 +173,9 @@ class ProvinceForm(FlaskForm):
             raise ValidationError(_l("Choose the province where you live."))
 
 
-class NationalIdForm(FlaskForm):
-    national_id = StringField(
+def _national_id_field() -> StringField:
+    """The 13-digit national ID as people type it (the check digit is checked by the forms)."""
+    return StringField(
         _l("National ID number (13 digits)"),
         filters=[_strip],
         validators=[
@@ -183,6 +184,10 @@ class NationalIdForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+
+
+class NationalIdForm(FlaskForm):
+    national_id = _national_id_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="nid", **kwargs)
@@ -199,15 +204,7 @@ class ActionForm(FlaskForm):
 class SelfVerifyForm(FlaskForm):
     """National ID and date of birth, compared with the area's resident list (never stored as typed)."""
 
-    national_id = StringField(
-        _l("National ID number (13 digits)"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Enter the 13 digits of your national ID number.")),
-            Length(max=30, message=_l("This national ID number is not valid: check the 13 digits.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
+    national_id = _national_id_field()
     birth_date = DateInputField(_l("Date of birth"), validators=[DataRequired(message=_l("Enter your date of birth."))])
 
     def __init__(self, *args, **kwargs):

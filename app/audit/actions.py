@@ -517,7 +517,7 @@ def _format(kind: str, value: Any, refs: _Refs, locale: str) -> Markup:  # noqa:
         from app.cycles.progress import STATUS_LABELS as PROGRESS_LABELS
 
         return escape(_label(PROGRESS_LABELS, ProgressStatus, value))
-    if kind == BALLOT_KIND:
+    if kind in (BALLOT_KIND, VOTE_TYPE):  # a cycle's ballot kind, a .pb file's vote type: the same names
         from app.cycles.forms import BALLOT_KIND_LABELS
         from app.cycles.models import BallotKind
 
@@ -543,11 +543,6 @@ def _format(kind: str, value: Any, refs: _Refs, locale: str) -> Markup:  # noqa:
         from app.cycles.closing import CLOSED_BY_LABELS
 
         return escape(str(CLOSED_BY_LABELS.get(str(value), value)))
-    if kind == VOTE_TYPE:
-        from app.cycles.forms import BALLOT_KIND_LABELS
-        from app.cycles.models import BallotKind
-
-        return escape(_label(BALLOT_KIND_LABELS, BallotKind, value))
     if kind in _REF_TABLE:
         ids = value if isinstance(value, list) else [value]
         return Markup(", ").join(refs.link(_REF_TABLE[kind], i) for i in ids)
