@@ -17,6 +17,7 @@ from app.cycles import jobs as cycle_jobs
 from app.cycles import progress as progress_services
 from app.cycles import results as result_services
 from app.cycles import services, voting
+from app.cycles.ballot_details import ballot_details
 from app.cycles.eligibility import voter_problem
 from app.cycles.errors import CycleError
 from app.cycles.forms import (
@@ -190,7 +191,7 @@ def vote(cycle_id: int, budget_id: int):
         problem=voter_problem(current_user, budget, cycle.area),
         voted=voting.has_voted(current_user, budget), shows_previous=submitted is None and bool(previous),
         voting_closed=closing.voting_closed(cycle), voting_ended=closing.closing_due(cycle), BallotKind=BallotKind,
-        rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)),
+        rank_choices=list(range(1, (cycle.rank_k or len(projects)) + 1)), details=ballot_details(projects),
     )
 
 
