@@ -2,9 +2,11 @@
 
 A pure library (no Flask): the web app and the `tally` CLI command call it.
 
-- `app.tally.pb`: `Election` (META, projects, ballots), `read_pb`,
-  `parse_pb`, `write_pb`, `build_election`, and `PbFormatError`, raised
-  with the line number for any input that cannot be read.
+- `app.tally.pb`: the `.pb` format, a package of `model` (`Election`
+  with META, projects, ballots; `PbFormatError`, raised with the line
+  number for any input that cannot be read), `reader` (`read_pb`,
+  `parse_pb`; its docstring lists every variation of pabulib's files it
+  accepts) and `writer` (`write_pb`, `build_election`).
 - `app.tally.rules`: `tally(election, rule, completion)`, `greedy`,
   `equal_shares`; rules `greedy`, `greedy-no-skip`, `greedy-threshold`,
   `mes` with completions `add1`, `greedy`, `add1+greedy`, `none`.

@@ -228,3 +228,45 @@ def test_empty_entries_in_a_vote_list_are_skipped() -> None:
     assert [b.projects for b in election.ballots] == [("a",), ("a", "b"), ()]
     cumulative = POINTS_HEADER + "voter_id;vote;points\n1;a,b,;3,4,\n"
     assert parse_pb(cumulative).ballots[0].points == (Decimal(3), Decimal(4))
+
+
+VARIATIONS = (
+    "\ufeffmeta\r\nKey;Value\r\ndescription;every variation the reader docstring lists\r\nnum_projects;2\r\n"
+    "num_votes;4\r\nbudget;100,5\r\nvote_type;approval\r\nedition;7\r\nfully_funded;1\r\n\r\n"
+    "PROJECTS;\r\nproject_id;cost;name;category;selected\r\n"
+    ' a ; 60.50 ;"Park; ""Sai"" Road\r\nby the river";green;1\r\nb;50;Library;;0\r\n'
+    "VOTES;;\r\nvoter_id;vote;points;age;voting_method\r\n1; a, b ;1,2;30;internet\r\n2;a,,;;;paper\r\n"
+    "3;;;;internet\r\n\r\n4;b,;;41;paper"
+)
+
+
+def test_every_documented_variation_is_read_and_written_back() -> None:
+    """#13.9: BOM, CRLF, section names in any case with trailing ';', blank lines, blanks around cells,
+    a quoted name holding ';', '"' and a line break, a decimal comma, extra META keys and columns,
+    `selected`, a points column in an approval file, empty vote entries, an empty ballot, no final line end."""
+    election = parse_pb(VARIATIONS)
+    assert election.budget == Decimal("100.5")
+    assert election.meta["edition"] == "7" and election.meta["fully_funded"] == "1"
+    park = election.projects["a"]
+    assert park.cost == Decimal("60.50")
+    assert park.name == 'Park; "Sai" Road\nby the river'
+    assert park.fields["category"] == "green" and park.selected == 1
+    assert election.projects["b"].selected == 0
+    assert [b.projects for b in election.ballots] == [("a", "b"), ("a",), (), ("b",)]
+    assert [b.fields["voting_method"] for b in election.ballots] == ["internet", "paper", "internet", "paper"]
+    assert election.ballots[0].points is None and election.ballots[0].fields["points"] == "1,2"
+    for source in (io.BytesIO(VARIATIONS.encode()), io.StringIO(VARIATIONS)):
+        assert read_pb(source) == election
+    assert parse_pb(write_pb(election)) == election
+
+
+def test_a_file_without_selected_reads_none() -> None:
+    election = parse_pb(GOOD)
+    assert all(p.selected is None for p in election.projects.values())
+
+
+def test_the_old_module_path_and_the_split_modules_agree() -> None:
+    from app.tally import pb
+    from app.tally.pb import model, reader, writer
+
+    assert pb.read_pb is reader.read_pb and pb.write_pb is writer.write_pb and pb.Election is model.Election

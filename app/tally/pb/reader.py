@@ -1,67 +1,89 @@
-"""The pabulib `.pb` format: an in-memory election, a strict reader and a writer.
+"""Reading pabulib `.pb` files: lenient where pabulib's own files vary, strict where a file is broken.
 
 A `.pb` file has three sections, in this order: META (`key;value` rows),
 PROJECTS (one row per project, with at least `project_id` and `cost`) and
 VOTES (one row per voter, with at least `voter_id` and `vote`). Rows are
-`;`-separated with CSV quoting (a field holding `;` or `"` is quoted, and a
-quote inside it is doubled). The format is described by Faliszewski et al.,
-"Participatory Budgeting: Data, Tools, and Analysis" (IJCAI 2023).
+`;`-separated with CSV quoting. The format is described by Faliszewski et
+al., "Participatory Budgeting: Data, Tools, and Analysis" (IJCAI 2023), and
+by pabulib's own checker (pabulib_helpers.fields).
 
 `read_pb` accepts nothing it cannot tally: every problem raises
 `PbFormatError` naming the line. Values are kept as the file spells them
-(costs and points as `Decimal`, everything else as text) so that `write_pb`
-gives back an equivalent file.
+(costs and points as `Decimal`, every other cell as text) so that
+`app.tally.pb.writer.write_pb` gives back the same file. The reader is one
+pass over the rows; the VOTES section, which holds nearly all the rows of a
+large file (Warszawa 2026: 100,000 voters), is read in a tight loop.
 
-Strict where a file is truly broken: sections missing, repeated or out of
-order; a row whose field count differs from its header; an unknown project
-in a vote or a project twice in one vote; negative costs, budgets or points;
-a cumulative or scoring file without points; duplicate voter or project ids;
-`num_projects` / `num_votes` that disagree with the file.
+Accepted, on purpose, because pabulib's own files (about 1,750 of them,
+read the same way by pabutools) or the tools that write them vary so:
 
-Lenient where pabulib's own files vary (about 1,750 files, read the same way
-by pabutools), each on purpose:
-- a UTF-8 byte-order mark at the start, `\r\n` line ends, section names in
-  any case (`META`, `meta`), blanks around every cell;
-- a decimal comma in costs, budgets and points (`1500,50`), as some city
-  exports write them;
-- extra META keys and extra PROJECTS and VOTES columns (`name`, `category`,
-  `age`, `sex`, `voting_method`, `neighborhood`...), kept as text and written
-  back;
-- a `points` column in an ordinal (or approval) file: Kraków's 2021 and
-  2022 ordinal files give each ranked project its points (`25,13,17;3,2,1`).
-  The ranking is the order of `vote`, so the points are kept as an ordinary
-  extra column (written back unchanged) and not used by the count;
-- an empty entry in a vote list (`12,15,` with a trailing comma, or `12,,15`)
-  is skipped, as pabutools does; an empty vote is an empty ballot.
+- **Encoding and line ends.** A UTF-8 byte-order mark at the start (files
+  saved by Excel); `\r\n` line ends (files made on Windows); blank lines
+  anywhere, and a missing line end after the last row.
+- **Section and header names.** `META`, `PROJECTS`, `VOTES` in any case,
+  with blanks or trailing `;` around them (`VOTES;` from spreadsheets);
+  `key;value` in any case.
+- **Blanks around every cell** (`1; 12,15`), and around ids inside a vote
+  list (`12, 15`): pabutools strips them too.
+- **Quoted fields.** CSV quoting: a cell holding `;`, `"` or a line break
+  is quoted and an inner quote doubled (project names such as
+  `"Park; ""Sai"" Road"`). Unquoted cells are read as written.
+- **Numbers.** Costs, budgets and points may be decimals (`1500.50`) or use
+  a decimal comma (`1500,50`), as some city exports write them; they are
+  kept as `Decimal` and never rounded here.
+- **`selected` present or absent.** Files of elections whose outcome is
+  known carry `selected` (0, 1, and 2 or 3 for pabulib's special cases);
+  many do not. Both are read; `Project.selected` is None without it.
+- **Extra META keys** beyond the format's (`edition`, `fully_funded`,
+  `experimental`, `acknowledgments`, `neighborhoods`, `leftover_budget`,
+  `budget_per_category`...): kept as text, in file order, and written back.
+  Only the keys the tally needs are checked (`budget`, `vote_type`, the
+  counts, `min_project_score_threshold`, `scoring_fn`, `default_score`).
+- **Extra PROJECTS and VOTES columns** (`name`, `category`, `target`,
+  `latitude`, `age`, `sex`, `voting_method`, `neighborhood`, Zürich's
+  `topic_preference_*`...): kept as text, in column order, written back.
+- **A `points` column where the vote type has no points.** Kraków's 2021
+  and 2022 ordinal files give each ranked project its points
+  (`25,13,17;3,2,1`). The ranking is the order of `vote`, so the points are
+  kept as an ordinary extra column (written back unchanged) and not used by
+  the count; the same holds for an approval file with a `points` column.
+- **Empty entries in a vote list** (`12,15,` with a trailing comma, or
+  `12,,15`) are skipped, as pabutools does, in `vote` and in `points`; an
+  empty `vote` is an empty ballot (a voter who chose nothing still counts in
+  the number of voters, as pabulib's `num_votes` does).
+- **`scoring` ballots** are read like `cumulative` ones (points per
+  project); **`choose-1`** ballots are approval ballots of at most one
+  project.
+
+Refused, because the file is truly broken and a count of it would be wrong:
+sections missing, repeated or out of order; a META row that is not
+`key;value`, or a key given twice; no `budget` or `vote_type`, or a
+vote_type outside approval, choose-1, cumulative, scoring, ordinal; a row
+whose field count differs from its header; an empty or duplicate column
+name; an empty, duplicate or comma-holding project id; a duplicate or empty
+voter id; an unknown project in a vote, a project twice in one vote, or
+more than one in a choose-1 vote; negative costs, budgets or points; a
+cumulative or scoring file without points, or with a different number of
+points than projects in a vote; `num_projects` / `num_votes` that disagree
+with the file (a truncated download); an ordinal `scoring_fn` other than
+Borda, or a scoring file's `default_score` other than 0 (the rules could
+not honour them); text that is not UTF-8, holds NUL characters or has a
+line longer than MAX_LINE_CHARS (not a `.pb` file at all).
 """
 from __future__ import annotations
 
 import csv
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Protocol
 
-__all__ = [
-    "Ballot",
-    "Election",
-    "PbFormatError",
-    "Project",
-    "VOTE_TYPES",
-    "build_election",
-    "parse_decimal",
-    "parse_pb",
-    "read_pb",
-    "write_pb",
-]
+from app.tally.pb.model import POINTS_TYPES, VOTE_TYPES, Ballot, Election, PbFormatError, Project, parse_decimal
 
-#: Vote types the reader understands. `scoring` is read like `cumulative`
-#: (points per project); the rules use points as utilities for both.
-VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
-POINTS_TYPES = ("cumulative", "scoring")
+__all__ = ["MAX_LINE_CHARS", "parse_pb", "read_pb"]
+
 SCORING_FUNCTIONS = ("borda",)
 
 # A real line is a few kilobytes at most (a long project description); a
@@ -71,117 +93,6 @@ MAX_LINE_CHARS = 1 << 20
 _BLOCK_BYTES = 1 << 20
 _TOO_LONG = f"line is longer than {MAX_LINE_CHARS} characters: this is not a .pb file"
 _SECTIONS = ("meta", "projects", "votes")
-
-
-class PbFormatError(ValueError):
-    """A `.pb` input that cannot be read; `line` is 1-based (None: no line applies)."""
-
-    def __init__(self, line: int | None, message: str) -> None:
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}" if line is not None else message)
-
-
-@dataclass(slots=True)
-class Project:
-    """One row of the PROJECTS section.
-
-    `fields` holds every other column of the row as text, keyed by column
-    name (for example `name`, `votes`, `score`, `selected`, `category`).
-    """
-
-    project_id: str
-    cost: Decimal
-    fields: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str | None:
-        return self.fields.get("name") or None
-
-    @property
-    def selected(self) -> int | None:
-        """The file's `selected` flag (1 selected, 0 not, 2 special), if any."""
-        return _optional_int(self.fields.get("selected"))
-
-    @property
-    def votes(self) -> int | None:
-        """The file's `votes` column, if any (the rules count ballots instead)."""
-        return _optional_int(self.fields.get("votes"))
-
-    @property
-    def score(self) -> int | None:
-        """The file's `score` column, if any (the rules count ballots instead)."""
-        return _optional_int(self.fields.get("score"))
-
-
-@dataclass(slots=True)
-class Ballot:
-    """One row of the VOTES section.
-
-    `projects` keeps the file's order (for ordinal ballots, most preferred
-    first); `points` is aligned with it for cumulative and scoring ballots
-    and None otherwise. `fields` holds the other columns (age, sex, ...).
-    """
-
-    voter_id: str
-    projects: tuple[str, ...]
-    points: tuple[Decimal, ...] | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Election:
-    """A participatory budgeting election as a `.pb` file describes it.
-
-    `meta` keeps the META keys in file order. `project_columns` and
-    `vote_columns` are the section headers (they include `project_id`,
-    `cost`, `voter_id`, `vote` and, where used, `points`) so that the
-    writer reproduces the file's column order.
-    """
-
-    meta: dict[str, str]
-    projects: dict[str, Project]
-    ballots: list[Ballot]
-    project_columns: list[str] = field(default_factory=lambda: ["project_id", "cost"])
-    vote_columns: list[str] = field(default_factory=lambda: ["voter_id", "vote"])
-
-    @property
-    def budget(self) -> Decimal:
-        return parse_decimal(self.meta["budget"])
-
-    @property
-    def vote_type(self) -> str:
-        return self.meta["vote_type"]
-
-    @property
-    def num_voters(self) -> int:
-        return len(self.ballots)
-
-
-def parse_decimal(text: str) -> Decimal:
-    """Parse a finite number as pabulib writes it; a lone `,` is a decimal comma."""
-    cleaned = text.strip()
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def _optional_int(text: str | None) -> int | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
-
-
-# --- reading ---------------------------------------------------------------
 
 
 def read_pb(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> Election:
@@ -243,7 +154,10 @@ def _byte_lines(stream: IO[bytes]) -> Iterator[str]:
             lines.pop()
         _check_lines(number, lines)
         number += len(lines)
-        yield from lines
+        # Each line keeps a "\n": csv joins a quoted cell that spans lines with it (a line break
+        # inside a project's description), where a bare line would lose the break.
+        for line in lines:
+            yield line + "\n"
 
 
 def _text_lines(stream: IO[str]) -> Iterator[str]:
@@ -257,7 +171,7 @@ def _text_lines(stream: IO[str]) -> Iterator[str]:
         line = line.rstrip("\r\n")
         _check_lines(number, [line])
         number += 1
-        yield line
+        yield line + "\n"
 
 
 def _check_lines(before: int, lines: list[str]) -> None:
@@ -513,132 +427,3 @@ class _Reader:
             if key in self.meta and int(self.meta[key]) != actual:
                 raise PbFormatError(self.meta_lines[key], f"{key} is {self.meta[key]} but the file has {actual}")
         return Election(self.meta, self.projects, self.ballots, self.project_columns, self.vote_columns)
-
-
-# --- writing ---------------------------------------------------------------
-
-
-def write_pb(election: Election) -> str:
-    """The `.pb` text of an election (`\\n` line ends, CSV quoting where needed).
-
-    `num_projects` and `num_votes`, where present, are written from the
-    election's actual contents, so an election changed in memory stays
-    consistent.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    meta = dict(election.meta)
-    for key, actual in (("num_projects", len(election.projects)), ("num_votes", len(election.ballots))):
-        if key in meta:
-            meta[key] = str(actual)
-    out.write("META\n")
-    writer.writerow(["key", "value"])
-    for key, value in meta.items():
-        writer.writerow([key, value])
-    out.write("PROJECTS\n")
-    project_columns = _columns(election.project_columns, ("project_id", "cost"), (p.fields for p in election.projects.values()))
-    writer.writerow(project_columns)
-    for project in election.projects.values():
-        writer.writerow([_project_cell(project, column) for column in project_columns])
-    out.write("VOTES\n")
-    required = ("voter_id", "vote", "points") if election.vote_type in POINTS_TYPES else ("voter_id", "vote")
-    vote_columns = _columns(election.vote_columns, required, (b.fields for b in election.ballots))
-    if election.vote_type not in POINTS_TYPES and "points" in vote_columns and not any(
-        "points" in b.fields for b in election.ballots
-    ):
-        vote_columns.remove("points")
-    writer.writerow(vote_columns)
-    for ballot in election.ballots:
-        writer.writerow([_ballot_cell(ballot, column) for column in vote_columns])
-    return out.getvalue()
-
-
-def _columns(declared: Sequence[str], required: Sequence[str], rows: Iterable[Mapping[str, str]]) -> list[str]:
-    columns = list(dict.fromkeys(declared))
-    for column in required:
-        if column not in columns:
-            columns.insert(required.index(column), column)
-    seen = set(columns)
-    for fields in rows:
-        for key in fields:
-            if key not in seen:
-                columns.append(key)
-                seen.add(key)
-    return columns
-
-
-def _project_cell(project: Project, column: str) -> str:
-    if column == "project_id":
-        return project.project_id
-    if column == "cost":
-        return str(project.cost)
-    return project.fields.get(column, "")
-
-
-def _ballot_cell(ballot: Ballot, column: str) -> str:
-    if column == "voter_id":
-        return ballot.voter_id
-    if column == "vote":
-        return ",".join(ballot.projects)
-    if column == "points" and ballot.points is not None:
-        return ",".join(str(p) for p in ballot.points)
-    return ballot.fields.get(column, "")
-
-
-# --- building in memory ----------------------------------------------------
-
-
-def build_election(
-    *,
-    budget: Decimal | int | str,
-    vote_type: str,
-    projects: Iterable[tuple[str, Decimal | int | str] | Project],
-    ballots: Iterable[Sequence[str] | Mapping[str, Decimal | int | str] | Ballot],
-    meta: Mapping[str, str] | None = None,
-    rule: str = "unknown",
-) -> Election:
-    """Build an election from in-memory data and validate it like a file.
-
-    `projects` are `(project_id, cost)` pairs or `Project`s. Each ballot is
-    a sequence of project ids (approval, choose-1; ordinal, most preferred
-    first), a mapping project id -> points (cumulative, scoring), or a
-    `Ballot`. Voters are numbered from 1 unless `Ballot`s carry their ids.
-    The result round-trips through `write_pb`/`read_pb`; a problem raises
-    `PbFormatError` naming the line it would have in that file.
-    """
-    full_meta = {
-        "description": "",
-        "country": "",
-        "unit": "",
-        "instance": "",
-        "num_projects": "0",
-        "num_votes": "0",
-        "budget": str(budget),
-        "vote_type": vote_type,
-        "rule": rule,
-    }
-    full_meta.update(meta or {})
-    full_meta["budget"] = str(budget)
-    full_meta["vote_type"] = vote_type
-    project_objects: dict[str, Project] = {}
-    for item in projects:
-        project = item if isinstance(item, Project) else Project(str(item[0]), Decimal(str(item[1])))
-        project_objects[project.project_id] = project
-    ballot_objects: list[Ballot] = []
-    for number, item in enumerate(ballots, start=1):
-        if isinstance(item, Ballot):
-            ballot_objects.append(item)
-        elif isinstance(item, Mapping):
-            ids = tuple(str(k) for k in item)
-            ballot_objects.append(Ballot(str(number), ids, tuple(Decimal(str(v)) for v in item.values())))
-        else:
-            ballot_objects.append(Ballot(str(number), tuple(str(p) for p in item), None))
-    draft = Election(
-        full_meta,
-        project_objects,
-        ballot_objects,
-        ["project_id", "cost"],
-        ["voter_id", "vote", "points"] if vote_type in POINTS_TYPES else ["voter_id", "vote"],
-    )
-    # Validate by the same rules as a file: write it and read it back.
-    return parse_pb(write_pb(draft))
