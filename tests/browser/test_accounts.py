@@ -54,7 +54,7 @@ def test_forgotten_password_is_reset_from_the_emailed_link(page, live_server):
     assert email in page.locator(".flash-info").inner_text()
 
     mail = _mail_to(live_server["outbox"], email)
-    assert mail["Subject"] == "ตั้งรหัสผ่านร่วมคิดใหม่"
+    assert mail["Subject"] == "ตั้งรหัสผ่านใหม่สำหรับบัญชีร่วมคิด"
     link = re.search(r"https?://\S+/reset-password/\S+", mail.get_body(("plain",)).get_content()).group(0)
     path = re.sub(r"^https?://[^/]+", "", link)
     page.goto(base + path)
