@@ -106,7 +106,7 @@ def test_manage_page_says_what_voting_waits_for_and_warns_of_costly_projects(cli
     cycle = f.create_cycle(official)  # voting started two days ago, no budget yet
     login(client, official)
     page = client.get(f"/cycles/{cycle.id}/manage").get_data(as_text=True)
-    assert "เพิ่มงบประมาณอย่างน้อยหนึ่งรายการ" in page
+    assert "เพิ่มวงเงินงบประมาณอย่างน้อยหนึ่งวงเงิน" in page
     # Not locked out: a budget can still be added, and its ballot built.
     assert client.post(f"/cycles/{cycle.id}/budgets/new", data={"name": "งบเมือง", "amount": "500000"}).status_code == 302
     budget = cycle.budgets[0]

@@ -15,7 +15,7 @@ from app.cycles.models import BallotChannel, CycleBallot
 from app.extensions import db
 from tests.cycles import factories as f
 
-THAI_PREVIOUS = "ท่านเห็นตัวเลือกเดิมเพราะท่านเข้าสู่ระบบอยู่; เมื่อปิดการลงคะแนน ระบบจะตัดความเชื่อมโยงนี้"
+THAI_PREVIOUS = "ท่านเห็นตัวเลือกเดิมเพราะท่านเข้าสู่ระบบอยู่ เมื่อปิดการลงคะแนน ระบบจะตัดความเชื่อมโยงนี้"
 ENGLISH_PREVIOUS = "You see your earlier choices because you are signed in; when voting closes, the system cuts this link."
 
 

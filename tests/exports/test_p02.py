@@ -16,7 +16,7 @@ LABELS = {
     "unit": "หน่วยงานรับผิดชอบหลัก", "no_group": "ไม่ระบุ", "group_total": "รวม{group} {code} ({n} โครงการ)",
     "grand_total": "รวมทั้งสิ้น ({n} โครงการ)", "proposal_id": "เลขที่โครงการ", "state": "สถานะ",
     "year_budget": "งบประมาณ {year} (บาท)", "code_of": "รหัส{group}",
-    "estimated_cost": "ราคาประมาณการ (บาท)", "final_cost": "ค่าใช้จ่ายสุดท้าย (บาท)",
+    "estimated_cost": "ราคาประมาณการ (บาท)", "final_cost": "ราคาประมาณการสุดท้าย (บาท)",
 }
 S1, S2 = GroupKey("1", "ยุทธศาสตร์การพัฒนาโครงสร้างพื้นฐาน"), GroupKey("2", "ยุทธศาสตร์การพัฒนาคุณภาพชีวิต")
 P11, P12, P21 = GroupKey("1.1.1", "แผนงานเคหะและชุมชน"), GroupKey("1.2.1", "แผนงานการรักษาความสงบภายใน"), GroupKey("2.1.1", "แผนงานสาธารณสุข")
@@ -118,7 +118,7 @@ def test_csv_has_a_bom_and_neutralises_formulas():
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0][:6] == ["รหัสยุทธศาสตร์", "ยุทธศาสตร์", "รหัสแผนงาน", "แผนงาน", "ที่", "โครงการ"]
-    assert rows[0][8:15] == [f"งบประมาณ {y} (บาท)" for y in YEARS] + ["ราคาประมาณการ (บาท)", "ค่าใช้จ่ายสุดท้าย (บาท)"]
+    assert rows[0][8:15] == [f"งบประมาณ {y} (บาท)" for y in YEARS] + ["ราคาประมาณการ (บาท)", "ราคาประมาณการสุดท้าย (บาท)"]
     assert len(rows) == 1 + len(ROWS)
     evil = rows[4]
     assert evil[5] == "'=HYPERLINK(\"http://evil\",\"คลิก\")"
