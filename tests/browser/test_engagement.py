@@ -9,7 +9,7 @@ from tests.browser.conftest import sign_in
 
 RESIDENT = "resident4@demo.ruamkhit.th"  # the demo leaves this resident without any support
 SUPPORT = "สนับสนุนไอเดียนี้"
-WITHDRAW = "ถอนการสนับสนุนของฉัน"
+WITHDRAW = "ถอนการสนับสนุน"
 
 
 def _count(page) -> int:

@@ -19,7 +19,7 @@ def test_a_resident_downloads_the_zip_then_deletes_the_account(page, live_server
     page.click("text=หน้าข้อมูลส่วนบุคคลของท่าน")
     page.wait_for_url(re.compile(r".*/profile/privacy$"))
     with page.expect_download() as info:
-        page.click("text=ดาวน์โหลดข้อมูลของฉัน (ZIP)")
+        page.click("text=ดาวน์โหลดข้อมูลทั้งหมด (ZIP)")
     download = info.value
     archive = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes()))
     data = json.loads(archive.read("data.json"))

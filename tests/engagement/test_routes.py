@@ -27,7 +27,7 @@ def test_support_without_javascript_changes_the_count_on_the_idea_page(client):
     assert "ผู้สนับสนุน <strong>0</strong> คน" in page and "0</strong> การสนับสนุน" not in page
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert idea.support_count == 1
-    assert "ขอบคุณที่สนับสนุนไอเดียนี้" in page and "ถอนการสนับสนุนของฉัน" in page
+    assert "ขอบคุณที่สนับสนุนไอเดียนี้" in page and ">ถอนการสนับสนุน<" in page
     assert "ผู้สนับสนุน <strong>1</strong> คน" in page
     client.post(f"/ideas/{idea.id}/support", data={"want": "1"})  # a double click changes nothing
     assert idea.support_count == 1
@@ -92,11 +92,11 @@ def test_unverified_account_is_told_to_confirm_with_a_link_to_resend(client, out
     sign_in(client, user)
     page = client.post(f"/ideas/{idea.id}/support", follow_redirects=True).get_data(as_text=True)
     assert "โปรดยืนยันที่อยู่อีเมลก่อนโพสต์" in page
-    assert "ส่งอีเมลยืนยันให้ฉันอีกครั้ง" in page
+    assert "ส่งอีเมลยืนยันอีกครั้ง" in page
     assert idea.support_count == 0
     # The notice's button asks the accounts domain for a new confirmation email.
     action = re.search(r'<form method="post" action="([^"]+)" class="inline-form">\s*<input type="hidden" name="csrf_token"[^>]*>\s*'
-                       r'<button type="submit" class="link-button">ส่งอีเมลยืนยันให้ฉันอีกครั้ง', page).group(1)
+                       r'<button type="submit" class="link-button">ส่งอีเมลยืนยันอีกครั้ง', page).group(1)
     client.post(action)
     assert [m["To"] for m in outbox()] == [user.email]
     page = client.get(f"/ideas/{idea.id}/comments/new").get_data(as_text=True)
