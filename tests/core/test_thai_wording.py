@@ -56,3 +56,131 @@ def test_the_sentences_the_issue_quoted_read_as_thai(app):
                         12, forum="ประชาคมชุมชนวัดเกต") == "บันทึกบัตรลงคะแนนกระดาษ 12 บัตร จากประชาคมชุมชนวัดเกตแล้ว"
         assert ngettext("%(status)s, %(num)d supporter", "%(status)s, %(num)d supporters", 2, status="ได้รับแล้ว") == \
             "ได้รับแล้ว ผู้สนับสนุน 2 คน"
+
+
+# --- Read line by line (issue 12, point 9): the classes of defect that reading found. ---
+
+def _entries():
+    """(catalogue, msgid as text, is plural, Thai text) for every translated message."""
+    for path in CATALOGUES:
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="th"):
+                if not message.id:
+                    continue
+                plural = isinstance(message.id, tuple)
+                msgid = " | ".join(message.id) if plural else message.id
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                for text in strings:
+                    if text:
+                        yield path.parts[-4], msgid, plural, text
+
+
+def _bad(check):
+    return [(part, msgid[:60], text) for part, msgid, plural, text in _entries() if check(msgid, plural, text)]
+
+
+# Thai has one plural form: a plural message carries msgstr[0] only, and the header says so.
+def test_thai_catalogues_have_one_plural_form():
+    for path in CATALOGUES:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale="th")
+        assert catalog.num_plurals == 1, path
+        for message in catalog:
+            if isinstance(message.id, tuple):
+                assert len([s for s in message.string if s]) <= 1, (path, message.id)
+
+
+# Flask-Babel merges the catalogues into one table, the later overwriting the earlier (core last):
+# a msgid translated two ways in two catalogues shows only one of them, on every page.
+def test_one_msgid_reads_the_same_in_every_catalogue():
+    seen: dict[str, dict[str, str]] = {}
+    for part, msgid, _plural, text in _entries():
+        seen.setdefault(msgid, {})[part] = text
+    differing = {msgid: by_part for msgid, by_part in seen.items() if len(set(by_part.values())) > 1}
+    assert not differing, differing
+
+
+# A counted thing comes as noun, number, counting word: "ผู้สนับสนุน 2 คน", "บัตรลงคะแนน 12 บัตร".
+CLASSIFIERS = ("คน", "ราย", "รายการ", "บัตร", "โครงการ", "เรื่อง", "ครั้ง", "แห่ง", "ตำบล", "บทบาท", "รูป", "ภาพ",
+               "เสียง", "คะแนน", "วัน", "แถว", "งาน", "ตัวอักษร", "ชั่วโมง", "นาที", "ปี", "วงเงิน", "ฉบับ")
+_COUNT = re.compile(r"%\((\w+)\)[ds](?:</\w+>)?( ?)(\S*)")
+
+
+def test_a_counted_number_is_followed_by_its_counting_word():
+    def check(msgid, plural, text):
+        if not plural:
+            return False
+        for match in _COUNT.finditer(text):
+            if match.group(1) in ("num", "n", "count") and not match.group(3).startswith(CLASSIFIERS):
+                return True
+        return False
+    assert not _bad(check)
+
+
+# "3 ไอเดีย", "2 ความคิดเห็น", "5 โครงการที่เสนอ": a noun right after the number, with no counting word.
+_NUMBER_THEN_THING = re.compile(r"(?:%\(\w+\)d|%\((?:num|n|count|votes|payers|reports|links_destroyed)\)s) (?:ไอเดีย|ความคิดเห็น|ข้อเสนอ|การสนับสนุน|ผู้\w+|ประชาชน|บัญชี)")
+
+
+def test_no_number_is_followed_by_a_bare_noun():
+    assert not _bad(lambda msgid, plural, text: _NUMBER_THEN_THING.search(text))
+
+
+# Spacing: no double space, no space at the ends (unless the English has one), none before a particle.
+_PARTICLE = re.compile(r" (?:ค่ะ|คะ|ครับ|นะ|จ้ะ|จ้า)(?![\u0E00-\u0E7F])")
+
+
+def test_no_stray_spaces():
+    def check(msgid, plural, text):
+        lines = text.split("\n")
+        return ("  " in text or _PARTICLE.search(text)
+                or any(line != line.strip() for line in lines)
+                or (text != text.strip() and msgid == msgid.strip()))
+    assert not _bad(check)
+
+
+# Thai ends a question with words (หรือไม่, ใช่หรือไม่), not "?", and does not use ";" between clauses.
+def test_no_latin_punctuation_after_thai_words():
+    assert not _bad(lambda msgid, plural, text: re.search(r"[\u0E00-\u0E7F][?;]", text))
+
+
+# The site speaks to people as ท่าน: never คุณ as a pronoun (it is kept only as the title before a
+# name, "เรียน คุณ%(name)s"), and buttons do not speak as ฉัน.
+_KHUN = re.compile(r"(?<!ขอบ)คุณ(?!%\(name\)s|ภาพ|สมบัติ|ค่า|ประโยชน์|ธรรม)")
+
+
+def test_the_register_is_than():
+    assert not _bad(lambda msgid, plural, text: _KHUN.search(text) or "ฉัน" in text or "ผม" in text.replace("ผมา", ""))
+
+
+def test_every_mail_greets_the_same_way():
+    def check(msgid, plural, text):
+        return msgid.startswith("Hello %(name)s") and not text.startswith("เรียน คุณ%(name)s\n")
+    assert not _bad(check)
+
+
+# One word for one thing (DESIGN.md's domain words): residency is ถิ่นที่อยู่, the profile is ข้อมูลส่วนตัว,
+# an idea is ไอเดีย (ความคิดเห็น is a comment), a phase of a cycle is ขั้นตอน, progress is ความคืบหน้า.
+@pytest.mark.parametrize("english, thai, wrong", [
+    ("residency", "ถิ่นที่อยู่", "ที่อยู่อาศัย"),
+    ("profile", "ข้อมูลส่วนตัว", "โปรไฟล์"),
+    ("supporting ideas", "ไอเดีย", "ความคิดเห็น"),
+    ("idea collection", "ไอเดีย", "ความคิดเห็น"),
+    (r"\bphases?\b", "ขั้นตอน", "ช่วง"),
+    (r"(?<!in )\bprogress\b", "ความคืบหน้า", "ความก้าวหน้า"),
+    ("final cost", "ราคาประมาณการสุดท้าย", "ค่าใช้จ่ายสุดท้าย"),
+])
+def test_one_word_for_one_thing(english, thai, wrong):
+    def check(msgid, plural, text):
+        return re.search(english, msgid.lower()) and (wrong in text or thai not in text)
+    assert not _bad(check)
+
+
+# English words left in Thai text: technical names may follow in brackets, as point 8 asks for add1.
+_TECHNICAL_ONLY_IN_BRACKETS = re.compile(r"\b(?:add1|greedy)\b")
+
+
+def test_technical_names_only_in_brackets():
+    def check(msgid, plural, text):
+        outside = re.sub(r"\([^)]*\)", "", text)
+        return bool(_TECHNICAL_ONLY_IN_BRACKETS.search(outside))
+    assert not _bad(check)
