@@ -184,3 +184,22 @@ def test_technical_names_only_in_brackets():
         outside = re.sub(r"\([^)]*\)", "", text)
         return bool(_TECHNICAL_ONLY_IN_BRACKETS.search(outside))
     assert not _bad(check)
+
+
+# Words the reading replaced, each with the word the site uses instead.
+@pytest.mark.parametrize("wrong, instead", [
+    ("โปรไฟล์", "ข้อมูลส่วนตัว (the profile page's own name)"),
+    ("สมัครสมาชิก", "ลงทะเบียน (as the registration form and its messages say)"),
+    ("ผู้มีสิทธิ์", "ผู้มีสิทธิ (Royal Institute spelling in the compound)"),
+    ("เสียงสนับสนุน", "ผู้สนับสนุน … คน (a support is a person, counted in คน)"),
+    ("แบบเลือกรับรอง", "แบบเลือกหลายโครงการ (approval ballot)"),
+    ("เดี๋ยวนี้", "ทันที (written register)"),
+    ("ค่าใช้จ่ายสุดท้าย", "ราคาประมาณการสุดท้าย (beside ราคาประมาณการ)"),
+])
+def test_replaced_words_stay_replaced(wrong, instead):
+    assert not _bad(lambda msgid, plural, text: wrong in text), instead
+
+
+# Thai ends a sentence with a space or a line, not a full stop (abbreviations such as พ.ศ. and อบต. keep theirs).
+def test_no_full_stop_after_a_thai_phrase():
+    assert not _bad(lambda msgid, plural, text: re.search(r"[\u0E00-\u0E7F]{4}\.(?:\s|$)", text))
