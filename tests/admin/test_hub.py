@@ -34,10 +34,10 @@ def test_hub_counts_waiting_work_by_age_and_links_every_official_page(client):
     create_user(subdistrict_code="500101", national_id=valid_national_id())  # waits for verification
     sign_in(client, official)
     page = _main(client.get("/admin/").get_data(as_text=True))
-    assert "ไอเดียที่ยังไม่ได้ตอบเกิน 30 วัน 2 เรื่อง" in page
-    assert "ไอเดียที่ยังไม่ได้ตอบ 15 ถึง 30 วัน 1 เรื่อง" in page
-    assert "ไอเดียใหม่ที่รอคำตอบแรก (ไม่ถึง 15 วัน) 3 เรื่อง" in page
-    assert "ผู้อยู่อาศัยรอการยืนยัน 1 คน" in page
+    assert "ไอเดีย 2 เรื่องที่ยังไม่ได้ตอบเกิน 30 วัน" in page
+    assert "ไอเดีย 1 เรื่องที่ยังไม่ได้ตอบ 15 ถึง 30 วัน" in page
+    assert "ไอเดียใหม่ 3 เรื่องที่รอคำตอบแรก (ไม่ถึง 15 วัน)" in page
+    assert "ผู้อยู่อาศัย 1 คนที่รอการยืนยัน" in page
     links = set(re.findall(r'href="(/[^"]*)"', page))
     for expected in ("/triage?view=unanswered&amp;area=50", "/moderation/?area=50", "/proposals?area=50",
                      "/proposals/new?area=50", "/p/50/plans", "/p/50/plans/new", "/p/50/exports",
