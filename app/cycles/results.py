@@ -351,15 +351,14 @@ def result_view(cycle: Cycle, budget: CycleBudget, result: CycleResult) -> dict[
     rows.sort(key=lambda r: (not r["selected"], order.get(r["project"].pb_project_id, 0), -r["score"], r["project"].cost))
     used = sum(r["project"].cost for r in rows if r["selected"])
     top = max([r["score"] for r in rows] + [1])
-    chart = []
-    for i, r in enumerate(rows):
-        chart.append({"y": i * 40, "width": max(int(round(330 * r["score"] / top)), 1) if r["score"] else 0, **r})
+    # Bars in thousandths of the longest (an SVG's width attribute: the page's CSP allows no inline style).
+    chart = [{"permille": max(round(1000 * r["score"] / top), 4) if r["score"] else 0, **r} for r in rows]
     details = data.get("details", {})
     return {
         "budget": budget, "result": result, "rows": rows, "used": used, "amount": budget.amount,
         "used_percent": (used * 100 // budget.amount) if budget.amount else 0,
-        "used_width": int(round(320 * used / budget.amount)) if budget.amount else 0,
-        "chart": chart, "chart_height": 8 + 40 * len(rows), "num_ballots": result.num_ballots,
+        "used_permille": min(round(1000 * used / budget.amount), 1000) if budget.amount else 0,
+        "chart": chart, "num_ballots": result.num_ballots,
         "vote_type": vote_type, "voter_budget": details.get("voter_budget"), "score_label_points": vote_type != "approval",
     }
 
