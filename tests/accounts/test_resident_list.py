@@ -40,7 +40,7 @@ def entries() -> int:
 def test_upload_keeps_only_keyed_hashes(client, officer):
     nid = valid_national_id()
     response = upload(client, csv_file([(nid, "15/08/2530", "500101", "12/3"), (valid_national_id(), "1/1/2500", "ศรีภูมิ", "")]))
-    assert "บันทึกทะเบียนผู้อยู่อาศัยของเทศบาลนครเชียงใหม่แล้ว: 2 คน" in response.get_data(as_text=True)
+    assert "บันทึกทะเบียนผู้อยู่อาศัยของเทศบาลนครเชียงใหม่แล้ว จำนวน 2 คน" in response.get_data(as_text=True)
     stored = db.session.scalar(select(ResidentList))
     assert stored.row_count == 2 and entries() == 2
     every_value = " ".join(f"{e.digest} {e.subdistrict_code}" for e in db.session.scalars(select(ResidentListEntry)))

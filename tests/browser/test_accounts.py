@@ -98,7 +98,7 @@ def test_resident_adds_national_id_and_an_official_verifies_it(page, live_server
     page.fill("#q", email)
     page.select_option("#state", "waiting")
     page.click("main form.search-form button[type=submit]")
-    page.click(f"text=ยืนยัน {name}")
+    page.click(f"text=ยืนยันถิ่นที่อยู่ของ {name}")
     assert name in page.locator(".flash-success").inner_text()
     _sign_out(page, base)
 
