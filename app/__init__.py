@@ -150,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     # proposal pages (plans, then ideas, then engagement ...).
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.areas.routes import bp as areas_bp
     from app.core.routes import bp as core_bp
     from app.cycles.routes import bp as cycles_bp
@@ -167,7 +168,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, areas_bp, accounts_bp, admin_bp, plans_bp, ideas_bp, engagement_bp, moderation_bp,
-        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp, jobs_bp,
+        notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp, jobs_bp, api_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -74,9 +74,17 @@ _FALLBACK = """<!doctype html>
 """
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def database_unavailable():
     """503 with Retry-After, in the reader's language, without touching the database."""
     _forget_the_account()
+    if _is_api():
+        from app.api.http import problem_response
+
+        return problem_response(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     try:
         body, code = _render(503)
@@ -113,6 +121,10 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if _is_api():  # the API answers problem+json (RFC 9457), also for unknown addresses and rate limits
+            from app.api.routes import http_problem
+
+            return http_problem(error)
         code = error.code or 500
         if code not in MESSAGES:
             code = 400 if 400 <= code < 500 else 500
@@ -131,4 +143,8 @@ def init_error_handlers(app: Flask) -> None:
         if app.testing:
             raise error
         app.logger.exception("Unhandled error")
+        if _is_api():
+            from app.api.http import problem_response
+
+            return problem_response(500)
         return _page(500)

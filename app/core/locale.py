@@ -2,6 +2,8 @@
 
 Order: the language switch on every page (remembered in a cookie), then the
 signed-in user's setting, then the browser's Accept-Language, then Thai.
+The JSON API (/api/) answers in the language of Accept-Language alone: it
+reads no cookie and no account.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/") and request.endpoint != "api.docs":
+        return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = current_user.locale if getattr(current_user, "is_authenticated", False) else None
     return choose_locale(current_app.config, request.cookies.get(LANG_COOKIE), user_locale, request.accept_languages)
 

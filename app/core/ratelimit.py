@@ -94,6 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule("SELF_VERIFY_ID", "5 per day", ID_TYPED,
          "tries with one national ID number, from any account (nobody guesses a neighbour's date of birth)"),
     Rule("RESIDENT_LIST_UPLOAD", "10 per hour", ACCOUNT, "resident lists uploaded by an official"),
+    Rule("API", "120 per minute", ADDRESS, "requests to the JSON API (/api/v1/) from one address"),
 )
 BY_NAME = {r.name: r for r in RULES}
 
