@@ -107,6 +107,14 @@ class Config:
     OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "14"))
     # Finished background jobs (app/jobs): an email job holds the address and the message.
     JOBS_RETENTION_DAYS = int(os.environ.get("JOBS_RETENTION_DAYS", "30"))
+    # Files a job builds for one person (a data download, a large export): where (shared by the web
+    # processes and the workers) and for how many days they can be downloaded before the purge removes them.
+    JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR", str(INSTANCE_PATH / "job-files"))
+    JOB_FILE_DAYS = int(os.environ.get("JOB_FILE_DAYS", "2"))
+    # Above this many proposals a plan's ผ.02 file (Excel or CSV) is built by a job; above this many
+    # ballots a budget's .pb file too. Smaller ones are served at once, to anyone.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
+    PB_INLINE_BALLOTS = int(os.environ.get("PB_INLINE_BALLOTS", "20000"))
 
     # Background jobs (app/jobs): "redis" (REDIS_URL), "sqlite" (a queue file under instance/, nothing
     # to install) or "immediate" (run inside the request: tests). `flask --app wsgi jobs worker` runs them.
@@ -162,6 +170,8 @@ class TestingConfig(Config):
     DEV_OUTBOX_PAGE = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
     OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
+    # Job files are named by job id, which every test database starts again: one folder per process.
+    JOB_FILES_DIR = os.environ.get("TEST_JOB_FILES_DIR") or f"/tmp/ruamkhit-test-job-files-{os.getpid()}"
     MAIL_SERVER = None
     BALLOT_HASH_KEY = "test-ballot-hash-key"  # distinct from every other key, as production requires
     # Argon2 at full cost takes ~0.3 s a hash; tests create hundreds of users.

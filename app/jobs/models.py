@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -77,3 +77,30 @@ class Job(db.Model):
         if not self.progress_total:
             return 0
         return max(0, min(100, self.progress_done * 100 // self.progress_total))
+
+
+class JobFile(db.Model):
+    """A file a job built for one person to download (a data download, a large export), until it expires.
+
+    Written by the job's handler in the job's own transaction: a job that dies
+    before its commit leaves no row, and its next attempt writes the same file
+    name again, so the person gets exactly one file.
+    """
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    # Only this person may download it (not administrators: it may be their personal data).
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    download_name: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    job: Mapped[Job] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<JobFile {self.id} job {self.job_id} {self.download_name}>"

@@ -1,14 +1,14 @@
 """Administrators' view of background jobs (/admin/jobs) and the progress page of one's own job (/jobs/<id>)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.admin.forms import ActionForm
 from app.extensions import db
-from app.jobs import services
+from app.jobs import files, services
 from app.jobs.models import Job, JobState
 from app.permissions import can_manage_jobs, can_view_job, require
 
@@ -103,9 +103,25 @@ def progress(job_id: int):
     require(can_view_job(current_user, job))
     done_url = services.done_url(job) if job.state is JobState.DONE else None
     refresh = None if job.is_finished else int(current_app.config.get("JOBS_PROGRESS_REFRESH", 2))
+    built = files.file_of(job) if job.state is JobState.DONE else None
     response = current_app.make_response(render_template(
         "jobs/progress.html", job=job, state_labels=STATE_LABELS, kind_label=services.kind_label,
-        refresh=refresh, done_url=done_url,
+        refresh=refresh, done_url=done_url, built=built, available=files.is_available(built),
+        can_download=files.can_download(current_user, built),
     ))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/file")
+@login_required
+def download_file(job_id: int):
+    """The file a job built, for the person it was built for; anyone else is told it does not exist."""
+    job = _job_or_404(job_id)
+    built = files.file_of(job)
+    if not files.can_download(current_user, built) or not files.is_available(built):
+        abort(404)
+    response = send_file(files.file_path(built), mimetype=built.mimetype, as_attachment=True,
+                         download_name=built.download_name, max_age=0, conditional=False, etag=False)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -43,6 +43,7 @@ def erased_email(user_id: int) -> str:
 def erase_account(user: User, *, keep_photos: bool) -> Erased:
     from app.engagement.models import AreaFollow, IdeaFollow
     from app.ideas.models import Idea, IdeaPhoto
+    from app.jobs.files import forget_files_of
     from app.notifications.models import Notification
     from app.notifications.services import _TRANSLATED
     from app.privacy import consents
@@ -70,6 +71,7 @@ def erase_account(user: User, *, keep_photos: bool) -> Erased:
         if photos:
             db.session.execute(delete(IdeaPhoto).where(IdeaPhoto.id.in_([pid for pid, _ in photos])))
     _forget_in_audit_log(uid)
+    forget_files_of(uid)  # prepared downloads (their data download): rows now, files after the commit
 
     user.email = erased_email(uid)
     user.password_hash = ""  # no password can match an empty hash

@@ -1,4 +1,4 @@
-"""The data download: a ZIP streamed as it is written, with everything the site holds about one person.
+"""The data download: a ZIP with everything the site holds about one person, built by a job.
 
 Inside: `README.txt` (what each file and field means, in the person's
 language), `data.json` (every dataset, machine-readable, with the field
@@ -6,8 +6,11 @@ descriptions), one CSV file per dataset (UTF-8 with BOM, so that Excel reads
 Thai) and the photos the person uploaded under `photos/`. The datasets and
 their fields come from the registry (`app.privacy.registry`).
 
-The ZIP is written to a sink that hands its bytes to the response every
-64 KiB: nothing is built in memory or on disk first, whatever the size.
+The ZIP is written to a sink that hands its bytes on every 64 KiB, so that
+memory stays small whatever the size. The person asks for it on their
+privacy page; the job `privacy.export` (app/privacy/jobs.py) writes it into a
+file only they can download (app/jobs/files.py), as a whole account with
+hundreds of photos is too large to build inside a request.
 """
 from __future__ import annotations
 
@@ -16,9 +19,9 @@ import enum
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import gettext as _
 
@@ -158,11 +161,21 @@ def _photo_files(user: User) -> list[str]:
     return [row[2] for row in _rows(PHOTOS, user.id)]
 
 
-def stream_zip(user: User) -> Iterator[bytes]:
-    """The ZIP's bytes, a chunk at a time."""
+def stream_zip(user: User, progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+    """The ZIP's bytes, a chunk at a time; `progress(done, total)` after each file put in it."""
     from app.media.storage import image_path
 
     items = datasets()
+    photos = _photo_files(user)
+    total = 2 + len(items) + len(photos)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     sink = _Sink()
     archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
@@ -175,10 +188,14 @@ def stream_zip(user: User) -> Iterator[bytes]:
 
     try:
         yield from entry("README.txt", [_readme(user, items)])
+        step()
         yield from entry("data.json", _json_pieces(user, items))
+        step()
         for dataset in items:
             yield from entry(f"{dataset.name}.csv", _csv_pieces(user, dataset))
-        for name in _photo_files(user):
+            step()
+        for name in photos:
+            step()
             path = image_path(name)
             if path is None or not path.is_file():
                 continue
@@ -193,3 +210,9 @@ def stream_zip(user: User) -> Iterator[bytes]:
     finally:
         archive.close()
     yield sink.take()
+
+
+def write_zip(user: User, out: IO[bytes], progress: Callable[[int, int], None] | None = None) -> None:
+    """Write the person's ZIP into an open binary file (the job's file)."""
+    for chunk in stream_zip(user, progress):
+        out.write(chunk)

@@ -280,6 +280,18 @@ def _categories() -> tuple[Category, ...]:
             datasets=(ds.ROLES,),
         ),
         Category(
+            key="prepared_files",
+            title=_l("Files prepared for you to download"),
+            purpose=_l("To prepare a large file you ask for (your data download, a large plan export or ballot file) in the background and let only you download it."),
+            basis=Basis.LEGAL_OBLIGATION,
+            data=_l("The file, who asked for it and when; your data download holds everything listed on this page about you."),
+            retention=_l("Removed %(days)d days after it is ready, or when you delete your account."),
+            retention_setting="JOB_FILE_DAYS",
+            recipients=_l("Only you."),
+            columns=("job_files.owner_id",),
+            rules=(rt.JOB_FILES,),
+        ),
+        Category(
             key="mail",
             title=_l("Email sent by the site"),
             purpose=_l("To deliver the emails described above."),

@@ -102,6 +102,12 @@ def purge_finished_jobs(now: datetime) -> int:
     ).rowcount or 0
 
 
+def purge_job_files(now: datetime) -> int:
+    from app.jobs.files import purge
+
+    return purge(now)
+
+
 UNCONFIRMED_ACCOUNTS = Rule(
     "unconfirmed_accounts",
     _l("Accounts whose email address was not confirmed within %(days)d days: erased"),
@@ -127,6 +133,12 @@ FINISHED_JOBS = Rule(
     "finished_jobs",
     _l("Finished background jobs (an email job holds the address and the message) older than %(days)d days: removed"),
     purge_finished_jobs, "JOBS_RETENTION_DAYS",
+)
+
+JOB_FILES = Rule(
+    "job_files",
+    _l("Prepared download files (a data download, a large export) older than %(days)d days: removed"),
+    purge_job_files, "JOB_FILE_DAYS",
 )
 
 

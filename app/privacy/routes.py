@@ -9,7 +9,9 @@ from flask_login import current_user, login_required, logout_user
 from app.extensions import db
 from app.permissions import is_admin, require
 from app.privacy import consents, export, registry, services
+from app.jobs.files import ready_files
 from app.privacy.access import PAGES, access_query
+from app.privacy.jobs import EXPORT_KIND
 from app.privacy.forms import ActionForm, DeleteAccountForm
 from app.privacy.notice import NOTICE_HISTORY, current_notice
 from app.core.numbers import MAX_PAGE, int_arg
@@ -92,6 +94,7 @@ def my_privacy():
         purpose_titles={k: p.title for k, p in consents.PURPOSES.items()},
         notice=current_notice(),
         form=ActionForm(formdata=None),
+        downloads=ready_files(user.id, (EXPORT_KIND,)),
     )
 
 
@@ -157,12 +160,23 @@ def review():
 @bp.get("/profile/my-data.zip")
 @login_required
 def download():
-    """The person's own data, at once. There is no id in the URL: it is always the signed-in person's."""
-    user = current_user._get_current_object()
-    response = Response(stream_with_context(export.stream_zip(user)), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(user)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """The old address of the data download: the ZIP is now prepared by a job, from the privacy page."""
+    return redirect(url_for("privacy.my_privacy", _anchor="download-title"))
+
+
+@bp.post("/profile/my-data")
+@login_required
+def request_download():
+    """Queue the person's data download and follow it on its job page. There is no id: it is always one's own."""
+    from app.privacy.jobs import request_export
+
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for("privacy.my_privacy", _anchor="download-title"))
+    job = request_export(current_user._get_current_object())
+    db.session.commit()
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.route("/profile/delete", methods=["GET", "POST"])

@@ -21,7 +21,8 @@ def test_signed_in_pages_are_never_stored(client, path):
 
 def test_the_data_download_is_never_stored(client):
     sign_in(client, create_user())
-    response = client.get("/profile/my-data.zip")
+    job_page = client.post("/profile/my-data").location
+    response = client.get(f"{job_page}/file")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == NO_STORE
     response.get_data()

@@ -8,6 +8,11 @@ before or after sending, as the test asks.
 
     python tests/jobs/worker_app.py migrate|worker
     python tests/jobs/worker_app.py enqueue before_send|after_send   (prints the job id)
+    python tests/jobs/worker_app.py enqueue_export mid_write|after_move   (prints the job id)
+
+"privacy.export" (the data download) is wrapped the same way: on its first
+attempt it stops while the ZIP is being written (`mid_write`) or after the
+file is in place and before the job is done (`after_move`).
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ def make_app():
         JOBS_SQLITE_PATH=str(ROOT / "queue.sqlite3"),
         OUTBOX_DIR=str(ROOT / "outbox"),
         UPLOAD_DIR=str(ROOT / "uploads"),
+        JOB_FILES_DIR=str(ROOT / "job-files"),
         JOBS_LEASE_SECONDS=1.5,
         JOBS_SWEEP_SECONDS=0.5,
     )
@@ -59,9 +65,41 @@ def register_test_kind() -> None:
         return result
 
 
+def wrap_export_job() -> None:
+    from app.jobs import files
+    from app.jobs.services import registered_kinds, register
+    from app.privacy import export
+
+    original = registered_kinds()["privacy.export"]
+    state = {"attempt": 0, "pause": None}
+    publish, write_zip = files._publish, export.write_zip
+
+    def paused_write(user, out, progress=None):
+        if state["attempt"] == 1 and state["pause"] == "mid_write":
+            out.write(b"PK\x03\x04 half a zip")
+            out.flush()
+            _stop_here("mid_write")
+        write_zip(user, out, progress)
+
+    def paused_publish(part, final):
+        publish(part, final)
+        if state["attempt"] == 1 and state["pause"] == "after_move":
+            _stop_here("after_move")
+
+    files._publish = paused_publish
+    export.write_zip = paused_write
+
+    @register("privacy.export", original.label, max_attempts=3)
+    def export_with_pause(payload: dict, ctx) -> dict:
+        (ROOT / f"attempt-{ctx.attempt}").touch()
+        state["attempt"], state["pause"] = ctx.attempt, payload.get("pause")
+        return original.handler(payload, ctx)
+
+
 def main(argv: list[str]) -> int:
     app = make_app()
     register_test_kind()
+    wrap_export_job()
     mode = argv[1]
     with app.app_context():
         from app.extensions import db
@@ -79,6 +117,19 @@ def main(argv: list[str]) -> int:
                 "message_id": make_msgid(domain="ruamkhit.local"), "pause": argv[2],
             })
             db.session.commit()  # handed to the queue file with this commit
+            print(job.id)
+            return 0
+        if mode == "enqueue_export":
+            from app.accounts.models import User
+            from app.core.timeutil import utcnow
+            from app.jobs.services import enqueue
+
+            user = User(email="owner@example.com", password_hash="", display_name="เจ้าของข้อมูล",
+                        province_code="50", locale="th", consent_at=utcnow())
+            db.session.add(user)
+            db.session.flush()
+            job = enqueue("privacy.export", {"user_id": user.id, "pause": argv[2]}, user=user)
+            db.session.commit()
             print(job.id)
             return 0
     if mode == "worker":

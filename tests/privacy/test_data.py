@@ -26,11 +26,18 @@ from tests.privacy.factories import PASSWORD, busy_person, create_user, moderato
 
 
 def _zip(client):
-    response = client.get("/profile/my-data.zip")
+    """Ask for the data download (a job: at once in tests) and download the file it built."""
+    response = client.post("/profile/my-data")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    page = client.get(response.location)
+    assert page.status_code == 200
+    job_id = int(response.location.rstrip("/").rsplit("/", 1)[1])
+    response = client.get(f"/jobs/{job_id}/file")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    assert response.is_streamed
-    return zipfile.ZipFile(io.BytesIO(response.get_data()))
+    data = response.get_data()
+    response.close()
+    return zipfile.ZipFile(io.BytesIO(data))
 
 
 def _csv(archive, name):
@@ -170,11 +177,15 @@ def test_the_download_never_holds_the_national_id_or_how_one_voted(client):
 def test_there_is_no_id_to_change_in_the_download(client):
     person, other, *_ = busy_person()
     sign_in(client, person)
-    response = client.get(f"/profile/my-data.zip?user_id={other.id}&id={other.id}")
+    response = client.post(f"/profile/my-data?user_id={other.id}&id={other.id}", data={"user_id": other.id})
+    job_id = int(response.location.rsplit("/", 1)[1])
+    response = client.get(f"/jobs/{job_id}/file")
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.get_data())).read("data.json"))
+    response.close()
     assert data["account_id"] == person.id
     client.post("/logout")
-    assert client.get("/profile/my-data.zip").status_code == 302  # sign in first
+    assert client.post("/profile/my-data").status_code == 302  # sign in first
+    assert "/login" in client.post("/profile/my-data").location
 
 
 # --- deletion --------------------------------------------------------------------------
