@@ -203,6 +203,10 @@ def _actions() -> list[AuditAction]:
                         D("percent", _l("Percent done"), INT), D("photos", _l("Photos"), INT))),
         AuditAction("cycles.recount", _l("Ballots recounted"), _l("Recounted the ballots of the cycle %(object)s"), (
             D("budgets", _l("Budgets"), BUDGET_RECOUNT),)),
+        AuditAction("cycles.results_preview", _l("Results preview computed"),
+                    _l("Computed a preview of the results of the cycle %(object)s (seen by officials only)"), (
+                        D("rule", _l("Tally rule"), PB_RULE), D("again", _l("Computed again"), BOOL),
+                        D("selected", _l("Projects selected"), BUDGET_PROJECTS), D("ballots", _l("Ballots counted"), BUDGET_COUNTS))),
         AuditAction("cycles.results_publish", _l("Results published"), _l("Published the results of the cycle %(object)s"), (
             D("rule", _l("Tally rule"), PB_RULE), D("selected", _l("Projects selected"), BUDGET_PROJECTS),
             D("ballots", _l("Ballots counted"), BUDGET_COUNTS))),

@@ -122,7 +122,7 @@ def _finished_cycle() -> Cycle | None:
     published = datetime(2026, 6, 1, 3, 0, tzinfo=timezone.utc)
     cycle.results_published_at = published
     for result in db.session.scalars(select(CycleResult).where(CycleResult.budget_id == budget.id)):
-        result.computed_at = published
+        result.computed_at = result.published_at = published
     for index, updates in PROGRESS.items():
         project = projects[index]
         if not project.selected:

@@ -94,8 +94,9 @@ class BallotChannel(enum.Enum):
 
 
 class ResultKind(enum.Enum):
-    PUBLISHED = "published"
-    RECOUNT = "recount"
+    PREVIEW = "preview"  # computed, seen by the area's officials only; may be computed again until published
+    PUBLISHED = "published"  # a preview that an official published: frozen, public
+    RECOUNT = "recount"  # computed after publication and compared with it
 
 
 class ProgressStatus(enum.Enum):
@@ -154,6 +155,9 @@ class Cycle(db.Model):
     results_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # When voting closed and every voter-ballot link was destroyed (closing.close_voting); voting never reopens.
     voting_closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When voting opened other than by its dates: by hand (a phase override) or when a late ballot became
+    # ready on a voting day (services.note_voting_opened). None: it opened at midnight of voting_from.
+    voting_opened_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     area: Mapped[Area] = relationship()
     budgets: Mapped[list["CycleBudget"]] = relationship(
@@ -321,7 +325,11 @@ class BallotChoice(db.Model):
 
 
 class CycleResult(db.Model):
-    """A tally of one budget: the published result (frozen) or a later recount compared with it."""
+    """A tally of one budget: a preview (officials only), the published result (frozen), or a later recount.
+
+    Publishing turns the latest preview into the published result: `computed_at` stays when the
+    count ran, `published_at` and `published_by_id` say when and by whom it was made public.
+    """
 
     __tablename__ = "cycle_results"
 
@@ -335,6 +343,8 @@ class CycleResult(db.Model):
     # The tally's outcome as JSON (selected ids, cost, explanations) plus votes and score per project.
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
     changed: Mapped[Optional[bool]] = mapped_column(Boolean)  # a recount: did the selection differ?
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     def __repr__(self) -> str:
         return f"<CycleResult {self.id} {self.kind.value} budget={self.budget_id}>"

@@ -2,26 +2,33 @@
 
 The counting itself is app.tally's (pure Python, the same code anyone can
 run on the published `.pb` file). This module turns a budget's live
-ballots into a tally election, stores the outcome (frozen once published),
-words the tally's structured explanations in the reader's language, and
-moves the winners' proposals to "selected".
+ballots into a tally election, stores the outcome, words the tally's
+structured explanations in the reader's language, and moves the winners'
+proposals to "selected".
+
+Counting happens in two audited steps (issue 13.3): an official computes a
+*preview* once voting is closed (seen by the area's officials only, and
+computed again as often as they like while it is not published), then
+*publishes* it, which freezes it. Publishing checks that the ballots still
+give the preview's outcome (paper ballots may be entered until publication).
+After publication a *recount* is compared with the frozen result.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 
 from app.areas.models import Area
 from app.audit.services import record
 from app.core.formatting import fiscal_year as fiscal_year_of, fiscal_year_bounds, format_baht
-from app.core.timeutil import utcnow
+from app.core.timeutil import BANGKOK, utcnow
 from app.cycles.errors import CycleError
 from app.cycles.models import (
     BallotChannel,
@@ -37,7 +44,7 @@ from app.cycles.models import (
     ResultKind,
     TallyRule,
 )
-from app.cycles.phases import bangkok_today, current_phase
+from app.cycles.phases import bangkok_today, current_phase, phase_from_dates, phase_starts
 from app.cycles.voting import new_ballot_id
 from app.extensions import db
 from app.permissions import can_manage_cycles
@@ -52,7 +59,14 @@ MAX_IMPORT_BALLOTS = 200_000
 
 
 def pb_rule_name(cycle: Cycle) -> str:
-    """The rule as pabulib's META names it."""
+    """The rule as pabulib's META names it.
+
+    pabulib's checker knows greedy, greedy-no-skip, greedy-threshold,
+    equalshares and equalshares/add1 (pabulib_helpers.fields). It has no
+    name for equal shares completed greedily: those keep pabulib's
+    `equalshares/<completion>` pattern and the META `comment` says what the
+    completion did (pb_rule_comment).
+    """
     if cycle.rule is TallyRule.MES:
         return {Completion.ADD1: "equalshares/add1", Completion.NONE: "equalshares"}.get(
             cycle.completion, f"equalshares/{cycle.completion.value}"
@@ -60,41 +74,137 @@ def pb_rule_name(cycle: Cycle) -> str:
     return cycle.rule.value
 
 
+def pb_rule_comment(cycle: Cycle) -> str | None:
+    """A META comment (pabulib writes them `#1: ...`) for a rule pabulib has no name for."""
+    if cycle.rule is not TallyRule.MES:
+        return None
+    if cycle.completion is Completion.GREEDY:
+        return ("#1: Method of Equal Shares; the money it left unspent was then given to the remaining projects "
+                "by number of votes (greedy completion). pabulib has no rule name for this completion.")
+    if cycle.completion is Completion.ADD1_GREEDY:
+        return ("#1: Method of Equal Shares with the add1 completion; the money still unspent was then given to the "
+                "remaining projects by number of votes (greedy). pabulib has no rule name for this completion.")
+    return None
+
+
+# pabulib's voting_method values (pabulib_helpers.fields): imported ballots have none.
+VOTING_METHODS = {BallotChannel.ONLINE: "internet", BallotChannel.PAPER: "paper"}
+# pabulib's order of the META keys (its checker sorts them so).
+META_ORDER = (
+    "description", "country", "unit", "district", "subunit", "instance", "num_projects", "num_votes", "budget",
+    "vote_type", "rule", "date_begin", "date_end", "min_length", "max_length", "min_sum_cost", "max_sum_cost",
+    "min_points", "max_points", "min_sum_points", "max_sum_points", "min_project_score_threshold", "scoring_fn",
+    "language", "currency", "comment",
+)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=BANGKOK)
+
+
+def _phase_overrides(cycle: Cycle) -> list[tuple[datetime, Phase | None]]:
+    """Every phase override set or cleared on the cycle, in order: (when, the override from then on)."""
+    from app.audit.models import AuditEntry
+
+    rows = db.session.execute(
+        select(AuditEntry.at, AuditEntry.details)
+        .where(AuditEntry.action == "cycles.phase_override", AuditEntry.object_type == "cycles", AuditEntry.object_id == cycle.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    changes = []
+    for at, details in rows:
+        to = (details or {}).get("to")
+        changes.append((at, Phase(to) if to else None))
+    return changes
+
+
+def voting_window(cycle: Cycle, now: datetime | None = None) -> tuple[date, date]:
+    """The first and last day (Bangkok) on which voting actually ran, manual opening and closing included.
+
+    Rebuilt from what is recorded: the phase dates, every override in the audit
+    log (an official opening or ending voting by hand), the moment a late
+    ballot became ready (cycle.voting_opened_at) and the moment voting closed
+    (cycle.voting_closed_at). The phase at any moment is the override then in
+    force, else the dates' phase; voting ran from the first moment that phase
+    became "voting" to the last moment it stopped being so before closing.
+    """
+    starts = phase_starts(cycle)
+    changes = _phase_overrides(cycle)
+
+    def phase_at(moment: datetime) -> Phase:
+        override = None
+        for at, to in changes:
+            if at > moment:
+                break
+            override = to
+        if cycle.voting_closed_at is not None and moment >= cycle.voting_closed_at:
+            return Phase.RESULTS  # closed: voting never reopens (phases.current_phase)
+        return override or phase_from_dates(starts, moment.astimezone(BANGKOK).date())
+
+    tick = timedelta(microseconds=1)
+    moments = sorted({at for at, _ in changes} | {_midnight(getattr(cycle, c)) for c in ("voting_from", "results_from", "implementation_from")}
+                     | ({cycle.voting_closed_at} if cycle.voting_closed_at else set()))
+    opened = next((m for m in moments if phase_at(m) is Phase.VOTING and phase_at(m - tick) is not Phase.VOTING), None)
+    if cycle.voting_opened_at is not None:
+        opened = cycle.voting_opened_at  # the ballot became ready only then: voting could not open before
+    limit = cycle.voting_closed_at or now or utcnow()
+    ended = None
+    for m in moments:
+        if m <= limit and phase_at(m - tick) is Phase.VOTING and phase_at(m) is not Phase.VOTING:
+            ended = m
+    begin = opened.astimezone(BANGKOK).date() if opened else cycle.voting_from
+    # The last day is the day before the moment it ended (voting that ends at midnight ran the day before).
+    end = (ended - tick).astimezone(BANGKOK).date() if ended else cycle.results_from - timedelta(days=1)
+    return begin, max(end, begin)
+
+
+def _pb_date(day: date) -> str:
+    return day.strftime("%d.%m.%Y")  # pabulib's DD.MM.YYYY
+
+
 # --- from ballots to a tally election ----------------------------------------------
 
 
-def live_ballots(budget: CycleBudget, kind: BallotKind) -> list[tuple[str, list[tuple[str, int]]]]:
-    """(ballot id, [(pb project id, value)]) of every counted ballot, ordered by the random ballot id."""
+def live_ballots(budget: CycleBudget, kind: BallotKind) -> list[tuple[str, BallotChannel, list[tuple[str, int]]]]:
+    """(ballot id, channel, [(pb project id, value)]) of every counted ballot, ordered by the random ballot id."""
     rows = db.session.execute(
-        select(BallotChoice.ballot_id, CycleProject.pb_project_id, BallotChoice.value)
+        select(BallotChoice.ballot_id, CycleBallot.channel, CycleProject.pb_project_id, BallotChoice.value)
         .join(CycleBallot, CycleBallot.id == BallotChoice.ballot_id)
         .join(CycleProject, CycleProject.id == BallotChoice.project_id)
         .where(CycleBallot.budget_id == budget.id, CycleBallot.replaced.is_(False))
         .order_by(BallotChoice.ballot_id, BallotChoice.value, CycleProject.pb_project_id)
     )
     ballots: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for ballot_id, pb_id, value in rows:
+    channels: dict[str, BallotChannel] = {}
+    for ballot_id, channel, pb_id, value in rows:
         ballots[ballot_id].append((pb_id, value))
-    return list(ballots.items())
+        channels[ballot_id] = channel
+    return [(ballot_id, channels[ballot_id], choices) for ballot_id, choices in ballots.items()]
 
 
 def build_budget_election(cycle: Cycle, budget: CycleBudget, selected: set[str] | None = None):
     """The budget as a tally Election: META with the rule and budget, PROJECTS, VOTES with random voter ids.
 
     Voter ids are 1..n in the order of the random ballot ids: they say
-    nothing about who voted or when.
+    nothing about who voted or when. Each vote says whether it came on paper
+    or online in pabulib's `voting_method` column; META's dates are when
+    voting actually ran (voting_window), in pabulib's DD.MM.YYYY, and its
+    keys follow pabulib's order.
     """
     from app.tally.pb import Ballot, Project, build_election
 
     vote_type = VOTE_TYPES[cycle.ballot_kind]
     votes: dict[str, int] = defaultdict(int)
     ballots = []
-    for number, (_ballot_id, choices) in enumerate(live_ballots(budget, cycle.ballot_kind), start=1):
+    rows = live_ballots(budget, cycle.ballot_kind)
+    with_method = any(channel in VOTING_METHODS for _id, channel, _c in rows)
+    for number, (_ballot_id, channel, choices) in enumerate(rows, start=1):
         ids = tuple(pb for pb, _v in choices)  # ordered by value: by rank for ranking ballots
         for pb in ids:
             votes[pb] += 1
         points = tuple(Decimal(v) for _pb, v in choices) if vote_type == "cumulative" else None
-        ballots.append(Ballot(str(number), ids, points))
+        fields = {"voting_method": VOTING_METHODS.get(channel, "")} if with_method else {}
+        ballots.append(Ballot(str(number), ids, points, fields))
     projects = []
     for p in budget.projects:
         fields = {"name": p.title, "votes": str(votes.get(p.pb_project_id, 0))}
@@ -110,9 +220,10 @@ def build_budget_election(cycle: Cycle, budget: CycleBudget, selected: set[str] 
         "instance": str(cycle.fiscal_year),
         "language": "th",
         "currency": "THB",
-        "date_begin": cycle.voting_from.isoformat(),
-        "date_end": (cycle.results_from - timedelta(days=1)).isoformat(),
     }
+    if not cycle.is_imported:  # an imported file's own dates are not kept; the import day is no voting day
+        begin, end = voting_window(cycle)
+        meta["date_begin"], meta["date_end"] = _pb_date(begin), _pb_date(end)
     if cycle.ballot_kind is BallotKind.APPROVAL:
         if cycle.min_projects:
             meta["min_length"] = str(cycle.min_projects)
@@ -130,9 +241,15 @@ def build_budget_election(cycle: Cycle, budget: CycleBudget, selected: set[str] 
     if cycle.rule is TallyRule.GREEDY_THRESHOLD and cycle.threshold:
         meta["min_project_score_threshold"] = str(cycle.threshold)
     meta["rule"] = pb_rule_name(cycle)
-    return build_election(
+    comment = pb_rule_comment(cycle)
+    if comment:
+        meta["comment"] = comment
+    election = build_election(
         budget=budget.amount, vote_type=vote_type, projects=projects, ballots=ballots, meta=meta, rule=pb_rule_name(cycle),
     )
+    rank = {key: i for i, key in enumerate(META_ORDER)}
+    election.meta = dict(sorted(election.meta.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return election
 
 
 def run_tally(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
@@ -163,6 +280,19 @@ def results_can_be_computed(cycle: Cycle) -> bool:
     return current_phase(cycle) in (Phase.RESULTS, Phase.IMPLEMENTATION)
 
 
+def results_state(cycle: Cycle) -> str:
+    """What the officials' next step is: "voting" (still open), "not_yet" (voting not begun),
+    "preview" (a preview may be computed, or computed again), "published" (a recount may be run)."""
+    if cycle.results_published_at is not None:
+        return "published"
+    phase = current_phase(cycle)
+    if phase is Phase.VOTING:
+        return "voting"
+    if phase in (Phase.RESULTS, Phase.IMPLEMENTATION):
+        return "preview"
+    return "not_yet"
+
+
 @dataclass
 class RecountReport:
     budget: CycleBudget
@@ -171,23 +301,12 @@ class RecountReport:
     recounted: list[str]
 
 
-def compute_results(official: Any, cycle: Cycle) -> list[RecountReport] | None:
-    """Publish the results (first time) or recount them (afterwards, compared with the frozen ones).
-
-    Returns None when the results were published now, or one report per
-    budget for a recount.
-    """
+def _require_official(official: Any, cycle: Cycle, message) -> None:
     if not can_manage_cycles(official, cycle.area):
-        raise CycleError(_l("Only officials of this area can compute the results."))
-    if not results_can_be_computed(cycle):
-        raise CycleError(_l("The results can be computed only after voting has closed."))
-    if not cycle.budgets:
-        raise CycleError(_l("This cycle has no budget to count."))
-    from app.cycles.closing import close_voting, voting_closed
+        raise CycleError(message)
 
-    if not voting_closed(cycle):
-        # Nothing is counted while a ballot can still be tied to its voter (issue 11.7).
-        close_voting(cycle, official, how="results")
+
+def _tally_all(cycle: Cycle) -> dict[int, dict[str, Any]]:
     from app.tally.outcome import TallyError
     from app.tally.pb import PbFormatError
 
@@ -197,9 +316,112 @@ def compute_results(official: Any, cycle: Cycle) -> list[RecountReport] | None:
             outcomes[budget.id] = run_tally(cycle, budget)
         except (TallyError, PbFormatError) as error:
             raise CycleError(_l("The tally could not run: %(message)s", message=str(error))) from None
+        outcomes[budget.id]["turnout"] = turnout(cycle, budget)
+    return outcomes
+
+
+def compute_preview(official: Any, cycle: Cycle) -> list[CycleResult]:
+    """Count every budget and keep the outcome as a preview that only the area's officials see (audited).
+
+    Needs voting to be over; closes it first if it is over by the dates but
+    not yet closed, since nothing is counted while a ballot can still be tied
+    to its voter (issue 11.7). May run again as often as needed until the
+    results are published: each run replaces the budget's previous preview
+    (the audit log keeps what each one selected).
+    """
+    _require_official(official, cycle, _l("Only officials of this area can compute the results."))
+    if cycle.results_published_at is not None:
+        raise CycleError(_l("The results are already published and frozen: a recount compares the ballots with them instead."))
+    if current_phase(cycle) is Phase.VOTING:
+        raise CycleError(_l("Voting is still open: close the vote first, then compute the preview of the results."))
+    if not results_can_be_computed(cycle):
+        raise CycleError(_l("The results can be computed only after voting has closed."))
+    if not cycle.budgets:
+        raise CycleError(_l("This cycle has no budget to count."))
+    from app.cycles.closing import close_voting, voting_closed
+
+    if not voting_closed(cycle):
+        close_voting(cycle, official, how="results")
+    outcomes = _tally_all(cycle)
+    budget_ids = [b.id for b in cycle.budgets]
+    again = db.session.scalar(select(func.count()).select_from(CycleResult).where(
+        CycleResult.budget_id.in_(budget_ids), CycleResult.kind == ResultKind.PREVIEW)) or 0
+    db.session.execute(delete(CycleResult).where(CycleResult.budget_id.in_(budget_ids), CycleResult.kind == ResultKind.PREVIEW))
+    now = utcnow()
+    previews = []
+    for budget in cycle.budgets:
+        data = outcomes[budget.id]
+        preview = CycleResult(
+            budget_id=budget.id, kind=ResultKind.PREVIEW, computed_at=now, computed_by_id=getattr(official, "id", None),
+            rule=pb_rule_name(cycle), num_ballots=data["num_voters"], outcome=data,
+        )
+        db.session.add(preview)
+        previews.append(preview)
+    db.session.flush()
+    record(official, "cycles.results_preview", cycle, area=cycle.area, details={
+        "rule": pb_rule_name(cycle), "again": bool(again),
+        "selected": {str(b.id): outcomes[b.id]["selected"] for b in cycle.budgets},
+        "ballots": {str(b.id): outcomes[b.id]["num_voters"] for b in cycle.budgets},
+    })
+    return previews
+
+
+def latest_preview(budget: CycleBudget) -> CycleResult | None:
+    return _latest(budget, ResultKind.PREVIEW)
+
+
+def publish_results(official: Any, cycle: Cycle) -> None:
+    """Publish the previews of every budget: they become the frozen, public results (audited).
+
+    Refused without a preview of every budget, a second time, and when the
+    ballots no longer give the preview's outcome (paper ballots entered or
+    removed since): the official computes the preview again and checks it.
+    """
+    _require_official(official, cycle, _l("Only officials of this area can publish the results."))
+    if cycle.results_published_at is not None:
+        raise CycleError(_l("The results are already published and frozen; they cannot be published a second time."))
+    if not cycle.budgets:
+        raise CycleError(_l("This cycle has no budget to count."))
+    previews = {b.id: latest_preview(b) for b in cycle.budgets}
+    if any(p is None for p in previews.values()):
+        raise CycleError(_l("There is no preview to publish: compute the preview of the results first and check it."))
+    outcomes = _tally_all(cycle)
+    for budget in cycle.budgets:
+        data, preview = outcomes[budget.id], previews[budget.id]
+        if data["selected"] != preview.outcome["selected"] or data["num_voters"] != preview.num_ballots \
+                or data["votes"] != preview.outcome.get("votes"):
+            raise CycleError(_l("The ballots of “%(name)s” have changed since the preview was computed: compute the preview again, check it, then publish.",
+                                name=budget.name))
+    now = utcnow()
+    winners = []
+    for budget in cycle.budgets:
+        preview = previews[budget.id]
+        preview.kind = ResultKind.PUBLISHED
+        preview.published_at = now
+        preview.published_by_id = getattr(official, "id", None)
+        chosen = set(preview.outcome["selected"])
+        for project in budget.projects:
+            project.selected = project.pb_project_id in chosen
+            if project.selected:
+                winners.append(project)
+    cycle.results_published_at = now
+    db.session.flush()
+    record(official, "cycles.results_publish", cycle, area=cycle.area, details={
+        "rule": pb_rule_name(cycle),
+        "selected": {str(b.id): previews[b.id].outcome["selected"] for b in cycle.budgets},
+        "ballots": {str(b.id): previews[b.id].num_ballots for b in cycle.budgets},
+    })
+    for project in winners:
+        if project.proposal_id is not None:
+            _select_proposal(official, project)
+
+
+def recount_results(official: Any, cycle: Cycle) -> list[RecountReport]:
+    """Count the published cycle again and compare each budget with its frozen result (audited); nothing changes."""
+    _require_official(official, cycle, _l("Only officials of this area can recount the results."))
     if cycle.results_published_at is None:
-        _publish(official, cycle, outcomes)
-        return None
+        raise CycleError(_l("The results are not published yet: compute a preview instead of a recount."))
+    outcomes = _tally_all(cycle)
     reports = []
     for budget in cycle.budgets:
         published = _latest(budget, ResultKind.PUBLISHED)
@@ -218,30 +440,17 @@ def compute_results(official: Any, cycle: Cycle) -> list[RecountReport] | None:
     return reports
 
 
-def _publish(official: Any, cycle: Cycle, outcomes: dict[int, dict]) -> None:
-    now = utcnow()
-    winners = []
-    for budget in cycle.budgets:
-        data = outcomes[budget.id]
-        chosen = set(data["selected"])
-        db.session.add(CycleResult(
-            budget_id=budget.id, kind=ResultKind.PUBLISHED, computed_at=now, computed_by_id=getattr(official, "id", None),
-            rule=pb_rule_name(cycle), num_ballots=data["num_voters"], outcome=data,
-        ))
-        for project in budget.projects:
-            project.selected = project.pb_project_id in chosen
-            if project.selected:
-                winners.append(project)
-    cycle.results_published_at = now
-    db.session.flush()
-    record(official, "cycles.results_publish", cycle, area=cycle.area, details={
-        "rule": pb_rule_name(cycle),
-        "selected": {str(b.id): outcomes[b.id]["selected"] for b in cycle.budgets},
-        "ballots": {str(b.id): outcomes[b.id]["num_voters"] for b in cycle.budgets},
-    })
-    for project in winners:
-        if project.proposal_id is not None:
-            _select_proposal(official, project)
+def compute_results(official: Any, cycle: Cycle) -> list[RecountReport] | None:
+    """Both steps at once, for scripts (the demo data, tests): preview and publish, or recount once published.
+
+    Returns None when the results were published now, or one report per
+    budget for a recount. The web pages call the steps one by one.
+    """
+    if cycle.results_published_at is not None:
+        return recount_results(official, cycle)
+    compute_preview(official, cycle)
+    publish_results(official, cycle)
+    return None
 
 
 def _select_proposal(official: Any, project: CycleProject) -> None:
@@ -265,6 +474,82 @@ def _latest(budget: CycleBudget, kind: ResultKind) -> CycleResult | None:
 
 def latest_recount(budget: CycleBudget) -> CycleResult | None:
     return _latest(budget, ResultKind.RECOUNT)
+
+
+# --- turnout -------------------------------------------------------------------------------------
+
+
+def turnout(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
+    """Ballots cast against eligible voters, by channel, and by subdistrict where the budget spans several.
+
+    Eligible voters are the people who may vote in the budget now (eligibility.voter_problem's
+    rule): verified residents, not blocked or deleted, of the area's province, of its
+    subdistricts, and of the budget's own subdistricts when it has some. Counted when the
+    result is computed and kept with it, so a published result keeps the figure it had.
+    By subdistrict: the eligible voters, and the online voters (from `cycle_voters`, which says
+    that a person voted and nothing about how); paper ballots carry no address, so they are
+    given for the whole budget only. An imported cycle has no residents: no eligible figure.
+    """
+    from app.accounts.models import User
+    from app.cycles.eligibility import area_subdistrict_codes, budget_subdistrict_codes
+    from app.cycles.models import CycleVoter
+
+    counts = dict(db.session.execute(
+        select(CycleBallot.channel, func.count(CycleBallot.id))
+        .where(CycleBallot.budget_id == budget.id, CycleBallot.replaced.is_(False))
+        .group_by(CycleBallot.channel)
+    ).all())
+    data: dict[str, Any] = {
+        "online": counts.get(BallotChannel.ONLINE, 0), "paper": counts.get(BallotChannel.PAPER, 0),
+        "imported": counts.get(BallotChannel.IMPORTED, 0), "eligible": None, "by_subdistrict": [],
+    }
+    data["cast"] = data["online"] + data["paper"] + data["imported"]
+    if cycle.is_imported:
+        return data
+    area = cycle.area
+    codes = budget_subdistrict_codes(budget) or area_subdistrict_codes(area)
+    residents = [User.residency_verified_at.is_not(None), User.deleted_at.is_(None), User.is_blocked.is_(False),
+                 User.province_code == area.province_code]
+    if codes is not None:
+        residents.append(User.subdistrict_code.in_(sorted(codes)))
+    eligible = dict(db.session.execute(
+        select(User.subdistrict_code, func.count(User.id)).where(*residents).group_by(User.subdistrict_code)
+    ).all())
+    data["eligible"] = sum(eligible.values())
+    if codes is not None and len(codes) >= 2:
+        online = dict(db.session.execute(
+            select(User.subdistrict_code, func.count(CycleVoter.id)).join(User, User.id == CycleVoter.user_id)
+            .where(CycleVoter.budget_id == budget.id).group_by(User.subdistrict_code)
+        ).all())
+        data["by_subdistrict"] = [
+            {"code": code, "eligible": eligible.get(code, 0), "online": online.get(code, 0)} for code in sorted(codes)
+        ]
+    return data
+
+
+def _percent(part: int, whole: int | None) -> str | None:
+    if not whole:
+        return None
+    return f"{part * 100 / whole:.1f}"
+
+
+def turnout_view(cycle: Cycle, budget: CycleBudget, result: CycleResult) -> dict[str, Any] | None:
+    """The turnout kept with a result, with percentages and subdistrict names; None for results counted before 13.2."""
+    from app.areas.models import Subdistrict
+
+    data = result.outcome.get("turnout")
+    if data is None:
+        return None
+    eligible = data.get("eligible")
+    rows = data.get("by_subdistrict") or []
+    names = {s.code: s for s in db.session.scalars(select(Subdistrict).where(Subdistrict.code.in_([r["code"] for r in rows])))} if rows else {}
+    return {
+        **data,
+        "percent": _percent(data["cast"], eligible),
+        "online_percent": _percent(data["online"], eligible),
+        "paper_percent": _percent(data["paper"], eligible),
+        "rows": [{**r, "subdistrict": names.get(r["code"]), "percent": _percent(r["online"], r["eligible"])} for r in rows],
+    }
 
 
 # --- presenting ---------------------------------------------------------------------------------
@@ -366,12 +651,16 @@ def result_view(cycle: Cycle, budget: CycleBudget, result: CycleResult) -> dict[
 # --- .pb export and import ---------------------------------------------------------------------
 
 
-def export_pb(cycle: Cycle, budget: CycleBudget) -> str:
-    """The anonymised ballots of a budget as a pabulib .pb file (with `selected` once published)."""
+def export_pb(cycle: Cycle, budget: CycleBudget, preview: bool = False) -> str:
+    """The anonymised ballots of a budget as a pabulib .pb file.
+
+    `selected` is the published result's once published; with `preview` (for the
+    area's officials only, checked by the route) it is the latest preview's.
+    """
     from app.tally.pb import write_pb
 
-    published = _latest(budget, ResultKind.PUBLISHED)
-    selected = set(published.outcome["selected"]) if published else None
+    result = _latest(budget, ResultKind.PREVIEW if preview else ResultKind.PUBLISHED)
+    selected = set(result.outcome["selected"]) if result else None
     return write_pb(build_budget_election(cycle, budget, selected))
 
 

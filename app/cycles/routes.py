@@ -222,17 +222,21 @@ def check_receipt():
 @bp.get("/<int:cycle_id>/results")
 def show_results(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
+    can_manage = can_manage_cycles(current_user, cycle.area)
     views = []
-    if cycle.results_published_at is not None:
+    # Before publication the area's officials see the preview on the same page, marked as one.
+    preview = cycle.results_published_at is None and can_manage
+    if cycle.results_published_at is not None or preview:
         for budget in cycle.budgets:
-            result = services.published_result(budget)
+            result = result_services.latest_preview(budget) if preview else services.published_result(budget)
             if result is not None:
                 view = result_services.result_view(cycle, budget, result)
-                view["recount"] = result_services.latest_recount(budget)
+                view["recount"] = None if preview else result_services.latest_recount(budget)
+                view["turnout"] = result_services.turnout_view(cycle, budget, result)
                 views.append(view)
     return render_template(
-        "cycles/results.html", cycle=cycle, views=views, phase=current_phase(cycle),
-        can_manage=can_manage_cycles(current_user, cycle.area),
+        "cycles/results.html", cycle=cycle, views=views, phase=current_phase(cycle), can_manage=can_manage,
+        preview=preview and bool(views), state=result_services.results_state(cycle),
         can_compute=result_services.results_can_be_computed(cycle),
         export_allowed=result_services.export_allowed(cycle),
     )
@@ -243,8 +247,23 @@ def download_ballots(cycle_id: int, budget_id: int):
     budget = _budget_or_404(cycle_id, budget_id)
     if not result_services.export_allowed(budget.cycle):
         abort(404)
-    text = result_services.export_pb(budget.cycle, budget)
-    filename = f"ruamkhit_{budget.cycle.area.code}_{budget.cycle.fiscal_year}_cycle{budget.cycle.id}_budget{budget.id}.pb"
+    return _pb_response(budget, result_services.export_pb(budget.cycle, budget), "")
+
+
+@bp.get("/<int:cycle_id>/budgets/<int:budget_id>/preview.pb")
+@login_required
+def download_preview(cycle_id: int, budget_id: int):
+    """The preview's .pb (its `selected` column is the preview's): the area's officials only."""
+    cycle = _managed_cycle(cycle_id)
+    budget = _budget_or_404(cycle_id, budget_id)
+    if cycle.results_published_at is not None or result_services.latest_preview(budget) is None:
+        abort(404)
+    return _pb_response(budget, result_services.export_pb(cycle, budget, preview=True), "_preview")
+
+
+def _pb_response(budget: CycleBudget, text: str, suffix: str) -> Response:
+    cycle = budget.cycle
+    filename = f"ruamkhit_{cycle.area.code}_{cycle.fiscal_year}_cycle{cycle.id}_budget{budget.id}{suffix}.pb"
     return Response(text, mimetype="text/plain", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
     })
@@ -338,6 +357,8 @@ def manage_cycle(cycle_id: int):
         summaries={b.id: services.budget_summary(b) for b in cycle.budgets},
         ballot_locked=services.ballot_locked(cycle), paper_open=voting.paper_entry_open(cycle),
         can_compute=result_services.results_can_be_computed(cycle), timeline=timeline(cycle),
+        state=result_services.results_state(cycle),
+        has_preview=cycle.results_published_at is None and any(result_services.latest_preview(b) for b in cycle.budgets),
         budget_left=cycle.total_budget - sum(b.amount for b in cycle.budgets),
         blockers=services.voting_blockers(cycle), voting_waits=services.voting_waits(cycle),
         over_budget=services.over_budget_lines(cycle),
@@ -556,20 +577,48 @@ def delete_paper(cycle_id: int, batch_id: int):
     return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id))
 
 
-@bp.post("/<int:cycle_id>/results/compute")
+@bp.post("/<int:cycle_id>/results/preview")
 @login_required
-def compute_results(cycle_id: int):
+def preview_results(cycle_id: int):
     cycle = _managed_cycle(cycle_id)
     try:
-        reports = result_services.compute_results(current_user, cycle)
+        previews = result_services.compute_preview(current_user, cycle)
     except CycleError as error:
         db.session.rollback()
         _flash_error(error)
-        return redirect(url_for(".manage_cycle", cycle_id=cycle.id))
+        return redirect(url_for(".show_results", cycle_id=cycle.id))
     db.session.commit()
-    if reports is None:
-        flash(_("The results were computed and published."), "success")
-    elif any(r.changed for r in reports):
+    flash(_("A preview of the results was computed. Only officials of this area see it: check it, then publish it."), "success")
+    return redirect(url_for(".show_results", cycle_id=cycle.id, _anchor=f"result-{previews[0].budget_id}" if previews else None))
+
+
+@bp.post("/<int:cycle_id>/results/publish")
+@login_required
+def publish_results(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    try:
+        result_services.publish_results(current_user, cycle)
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+        return redirect(url_for(".show_results", cycle_id=cycle.id))
+    db.session.commit()
+    flash(_("The results were published. They are frozen and everyone can see them."), "success")
+    return redirect(url_for(".show_results", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/results/recount")
+@login_required
+def recount_results(cycle_id: int):
+    cycle = _managed_cycle(cycle_id)
+    try:
+        reports = result_services.recount_results(current_user, cycle)
+    except CycleError as error:
+        db.session.rollback()
+        _flash_error(error)
+        return redirect(url_for(".show_results", cycle_id=cycle.id))
+    db.session.commit()
+    if any(r.changed for r in reports):
         flash(_("Recount done: the recount DIFFERS from the published results (see below). The published results stay as they were."), "error")
     else:
         flash(_("Recount done: the same projects were selected as in the published results."), "success")

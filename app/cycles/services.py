@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.areas.models import Area, Subdistrict
 from app.audit.services import record
+from app.core.timeutil import utcnow
 from app.cycles.errors import CycleError
 from app.cycles.models import (
     DATED_PHASES,
@@ -255,7 +256,12 @@ def refresh_ballot_ready(cycle: Cycle) -> None:
     db.session.refresh(cycle, ["budgets"])
     for budget in cycle.budgets:
         db.session.refresh(budget, ["projects"])
+    was_voting = current_phase(cycle) is Phase.VOTING
     cycle.ballot_ready = not voting_blockers(cycle)
+    if not was_voting and current_phase(cycle) is Phase.VOTING and cycle.voting_opened_at is None:
+        # The dates said voting but the ballot was not ready: voting opens only now, and the
+        # published .pb's date_begin must say so (results.voting_window).
+        cycle.voting_opened_at = utcnow()
     db.session.flush()
 
 

@@ -162,6 +162,8 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
                                          {"cycle_id": w.cycle.id, "budget_id": w.budget.id, "forum": "ประชาคมบ้านดอน", "count": 5}),
         "cycles.progress_update": (w.update, {"project_id": w.project.id, "status": "in_progress", "percent": 40, "photos": 1}),
         "cycles.recount": (w.cycle, {"budgets": {str(w.budget.id): {"changed": False, "published": True, "recounted": True}}}),
+        "cycles.results_preview": (w.cycle, {"rule": "equalshares/add1", "again": True, "selected": {str(w.budget.id): [w.project.id]},
+                                             "ballots": {str(w.budget.id): 31}}),
         "cycles.results_publish": (w.cycle, {"rule": "equalshares/add1", "selected": {str(w.budget.id): [w.project.id]},
                                              "ballots": {str(w.budget.id): 32}}),
         "cycles.import_pb": (w.cycle, {"file": "poland_warszawa.pb", "projects": 2, "ballots": 32, "vote_type": "approval"}),
@@ -273,6 +275,8 @@ def test_every_action_reads_as_an_english_sentence(client, sampled):
     paper = " ".join(cells["cycles.paper_ballots"]["text"].split())
     assert "15 November 2026" in paper and "Entered 12 paper ballots from the forum" in paper
     assert "32 ballots" in " ".join(cells["cycles.results_publish"]["text"].split())
+    preview = " ".join(cells["cycles.results_preview"]["text"].split())
+    assert "Computed a preview of the results" in preview and "31 ballots" in preview
 
 
 def test_the_action_filter_offers_the_registry_in_thai_and_keeps_working(client, sampled):

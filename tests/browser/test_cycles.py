@@ -87,8 +87,13 @@ def test_knapsack_vote_change_receipt_and_results(page, live_server, browser):
     official.select_option("#phase", "results")
     official.fill("#reason", "ปิดการลงคะแนนเพื่อทดสอบ")
     official.click("form[action$='/phase'] button[type=submit]")
-    official.click("form[action$='/results/compute'] button[type=submit]")
+    # Two steps (#13.3): a preview only officials see, then publishing it.
+    official.click("form[action$='/results/preview'] button[type=submit]")
+    official.wait_for_url(re.compile(r".*/results(#.*)?$"))
+    assert official.locator(".preview-banner").count() == 1
+    official.click("form[action$='/results/publish'] button[type=submit]")
     official.wait_for_url(re.compile(r".*/results$"))
+    assert official.locator(".preview-banner").count() == 0
     official.context.close()
 
     # The resident sees the results with the reasons and the chart.

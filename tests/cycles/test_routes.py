@@ -237,12 +237,14 @@ def test_official_of_another_province_gets_403_everywhere(client, knapsack):
     gets = [f"/cycles/new?area=50", f"/cycles/{cycle.id}/edit", f"/cycles/{cycle.id}/manage",
             f"/cycles/{cycle.id}/budgets/new", f"/cycles/{cycle.id}/budgets/{budget.id}/edit",
             f"/cycles/{cycle.id}/ballot", f"/cycles/{cycle.id}/budgets/{budget.id}/paper",
-            "/cycles/import?area=50", f"/cycles/{cycle.id}/projects/{project.id}/progress"]
+            "/cycles/import?area=50", f"/cycles/{cycle.id}/projects/{project.id}/progress",
+            f"/cycles/{cycle.id}/budgets/{budget.id}/preview.pb"]
     posts = [f"/cycles/new?area=50", f"/cycles/{cycle.id}/edit", f"/cycles/{cycle.id}/budgets/new",
              f"/cycles/{cycle.id}/budgets/{budget.id}/edit", f"/cycles/{cycle.id}/ballot",
              f"/cycles/{cycle.id}/projects/{project.id}/remove", f"/cycles/{cycle.id}/phase",
              f"/cycles/{cycle.id}/budgets/{budget.id}/paper", f"/cycles/{cycle.id}/paper/1/delete",
-             f"/cycles/{cycle.id}/results/compute", "/cycles/import?area=50",
+             f"/cycles/{cycle.id}/results/preview", f"/cycles/{cycle.id}/results/publish",
+             f"/cycles/{cycle.id}/results/recount", "/cycles/import?area=50",
              f"/cycles/{cycle.id}/projects/{project.id}/progress"]
     for url in gets:
         assert client.get(url).status_code == 403, url
@@ -270,7 +272,8 @@ def test_import_page_shows_the_tally_message(client, official):
 
     cycle = db.session.scalar(select(Cycle).where(Cycle.imported_from == "good.pb"))
     assert cycle.points_total == 5 and cycle.points_max == 5
-    assert client.post(f"/cycles/{cycle.id}/results/compute").status_code == 302
+    assert client.post(f"/cycles/{cycle.id}/results/preview").status_code == 302
+    assert client.post(f"/cycles/{cycle.id}/results/publish").status_code == 302
     results_page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert "Park" in results_page and "Library" in results_page
     pb = client.get(f"/cycles/{cycle.id}/budgets/{cycle.budgets[0].id}/ballots.pb")
