@@ -5,7 +5,7 @@ say when and by whom a preview was published; cycles.voting_opened_at records an
 opening other than by the dates (by hand, or a ballot made ready on a voting day).
 
 Revision ID: 0310_results_preview
-Revises: 0170_area_sort_th
+Revises: 0300_job_files
 Create Date: 2026-12-03 13:00:00
 
 """
@@ -16,7 +16,7 @@ import app.core.types
 
 
 revision = '0310_results_preview'
-down_revision = '0170_area_sort_th'
+down_revision = '0300_job_files'
 branch_labels = None
 depends_on = None
 
