@@ -138,3 +138,69 @@ def list_ideas(q: s.IdeaQuery):
           summary=_l("One public idea"), path_params=[("idea_id", ID_SCHEMA, _l("The idea's number."))])
 def get_idea(q: s.NoQuery, idea_id: int):
     return services.get_idea(idea_id)
+
+
+# --- proposals --------------------------------------------------------------------------------------
+
+
+@endpoint("/proposals", "/proposals", query=s.ProposalQuery, response=s.ProposalList, tag="proposals",
+          summary=_l("Public proposals, newest first"),
+          description=_l("Drafts are not served. Each proposal has its plan item, costs, yearly budgets, the public "
+                         "ideas it answers and its history of states with their reasons."))
+def list_proposals(q: s.ProposalQuery):
+    return services.list_proposals(q)
+
+
+@endpoint("/proposals/<int:proposal_id>", "/proposals/{proposal_id}", query=s.NoQuery, response=s.Proposal,
+          tag="proposals", summary=_l("One public proposal"),
+          path_params=[("proposal_id", ID_SCHEMA, _l("The proposal's number."))])
+def get_proposal(q: s.NoQuery, proposal_id: int):
+    return services.get_proposal(proposal_id)
+
+
+# --- plans ------------------------------------------------------------------------------------------
+
+
+@endpoint("/plans", "/plans", query=s.PlanQuery, response=s.PlanList, tag="plans",
+          summary=_l("Plans with their tree of items, newest first"))
+def list_plans(q: s.PlanQuery):
+    return services.list_plans(q)
+
+
+@endpoint("/plans/<int:plan_id>", "/plans/{plan_id}", query=s.NoQuery, response=s.Plan, tag="plans",
+          summary=_l("One plan with its tree of items"), path_params=[("plan_id", ID_SCHEMA, _l("The plan's number."))])
+def get_plan(q: s.NoQuery, plan_id: int):
+    return services.get_plan(plan_id)
+
+
+# --- cycles -----------------------------------------------------------------------------------------
+
+CYCLE_ID = [("cycle_id", ID_SCHEMA, _l("The cycle's number."))]
+
+
+@endpoint("/cycles", "/cycles", query=s.CycleQuery, response=s.CycleList, tag="cycles",
+          summary=_l("Budgeting cycles, newest first"),
+          description=_l("Phases, budgets and their ballots, the ballot's kind and limits, the counting rule. "
+                         "No count of ballots or votes until the results are published."))
+def list_cycles(q: s.CycleQuery):
+    return services.list_cycles(q)
+
+
+@endpoint("/cycles/<int:cycle_id>", "/cycles/{cycle_id}", query=s.NoQuery, response=s.Cycle, tag="cycles",
+          summary=_l("One budgeting cycle"), path_params=CYCLE_ID)
+def get_cycle(q: s.NoQuery, cycle_id: int):
+    return services.get_cycle(cycle_id)
+
+
+@endpoint("/cycles/<int:cycle_id>/results", "/cycles/{cycle_id}/results", query=s.NoQuery, response=s.Results,
+          tag="cycles", summary=_l("A cycle's published results"), path_params=CYCLE_ID,
+          description=_l("Winners, votes, costs and why each project was or was not funded, with the link to "
+                         "the ballots as a .pb file. 404 until the results are published: never while voting is open."))
+def get_results(q: s.NoQuery, cycle_id: int):
+    return services.get_results(cycle_id)
+
+
+@endpoint("/cycles/<int:cycle_id>/progress", "/cycles/{cycle_id}/progress", query=s.NoQuery, response=s.Progress,
+          tag="cycles", summary=_l("Progress of a cycle's funded projects"), path_params=CYCLE_ID)
+def get_progress(q: s.NoQuery, cycle_id: int):
+    return services.get_progress(cycle_id)

@@ -291,7 +291,7 @@ class BudgetResult(Out):
     num_ballots: int
     used: int
     computed_at: datetime
-    ballots_pb: str = Field(description="The anonymised ballots as a pabulib .pb file.")
+    ballots_pb: Optional[str] = Field(description="The anonymised ballots as a pabulib .pb file (while the cycle is in its results or implementation phase).")
     projects: list[ResultProject]
 
 
