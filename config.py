@@ -34,6 +34,44 @@ def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE_PATH / name}"
 
 
+THAID_DEFAULT_SCOPES = "openid pid given_name family_name birthdate address"
+LINE_ISSUER = "https://access.line.me"
+
+
+def _oidc_providers() -> list[dict]:
+    """Sign-in providers (app/accounts/oidc.py): ThaID, those named in OIDC_PROVIDERS, LINE Login.
+
+    A provider without its issuer and client ID is not configured: it has no button.
+    """
+    env = os.environ
+    found: list[dict] = []
+    if env.get("THAID_ISSUER") and env.get("THAID_CLIENT_ID"):
+        found.append({
+            "name": "thaid", "label": "ThaID", "issuer": env["THAID_ISSUER"], "client_id": env["THAID_CLIENT_ID"],
+            "client_secret": env.get("THAID_CLIENT_SECRET", ""), "scopes": env.get("THAID_SCOPES") or THAID_DEFAULT_SCOPES,
+            "pid_claim": env.get("THAID_PID_CLAIM") or "pid", "verifies_residency": True,
+        })
+    for name in _list("OIDC_PROVIDERS"):
+        key = "OIDC_" + name.upper().replace("-", "_") + "_"
+        if not (env.get(key + "ISSUER") and env.get(key + "CLIENT_ID")):
+            continue
+        found.append({
+            "name": name.lower(), "label": env.get(key + "LABEL") or name, "issuer": env[key + "ISSUER"],
+            "client_id": env[key + "CLIENT_ID"], "client_secret": env.get(key + "CLIENT_SECRET", ""),
+            "scopes": env.get(key + "SCOPES") or "openid pid given_name family_name",
+            # An empty OIDC_<NAME>_PID_CLAIM makes a provider that proves an account only, as LINE does.
+            "pid_claim": env.get(key + "PID_CLAIM", "pid") or None,
+        })
+    if env.get("LINE_CHANNEL_ID") and env.get("LINE_CHANNEL_SECRET"):
+        found.append({
+            "name": "line", "label": "LINE", "issuer": env.get("LINE_ISSUER") or LINE_ISSUER,
+            "client_id": env["LINE_CHANNEL_ID"], "client_secret": env["LINE_CHANNEL_SECRET"],
+            "scopes": env.get("LINE_SCOPES") or "openid profile email", "pid_claim": None,
+            "secret_signs_id_token": True,
+        })
+    return found
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     ID_HASH_KEY = os.environ.get("ID_HASH_KEY", DEV_ID_HASH_KEY)
@@ -142,6 +180,8 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+    # Sign-in with ThaID, other OpenID Connect providers and LINE (README, "Sign-in with ThaID and LINE").
+    OIDC_PROVIDERS = _oidc_providers()
 
     @classmethod
     def validate(cls) -> None:
@@ -176,6 +216,7 @@ class TestingConfig(Config):
     BALLOT_HASH_KEY = "test-ballot-hash-key"  # distinct from every other key, as production requires
     # Argon2 at full cost takes ~0.3 s a hash; tests create hundreds of users.
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    OIDC_PROVIDERS: list = []  # tests start their own provider (tests/accounts/oidc_provider.py)
 
 
 class ProductionConfig(Config):

@@ -209,3 +209,19 @@ class SelfVerifyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="sv", **kwargs)
+
+
+class ProviderAccountForm(FlaskForm):
+    """The first sign-in with a provider: what the account needs that the provider did not say."""
+
+    email = email_field()
+    display_name = RegisterForm.display_name
+    province_code = SelectField(_l("Province where you live"), validate_choice=False)
+    consent = BooleanField(_l("I have read the personal data notice and agree to it"))
+
+    def __init__(self, provinces, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province_code.choices = [("", _l("Choose a province"))] + [(p.code, p.label) for p in provinces]
+
+    validate_province_code = RegisterForm.validate_province_code
+    validate_consent = RegisterForm.validate_consent

@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
              native_enum=False, length=20)
     )
     residency_area_id: Mapped[Optional[int]] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # Who proved the person's identity (the provider's name, "thaid") and when: the national ID came from it.
+    identity_proven_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    identity_provider: Mapped[Optional[str]] = mapped_column(String(40))
     is_blocked: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     blocked_reason: Mapped[Optional[str]] = mapped_column(String(500))
     # Bumped on password change so that old sessions and remember-me cookies die.
@@ -76,6 +79,9 @@ class User(UserMixin, db.Model):
     residency_area: Mapped[Optional[Area]] = relationship(foreign_keys=[residency_area_id])
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
+    )
+    identities: Mapped[list["LinkedIdentity"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="LinkedIdentity.linked_at"
     )
 
     def __repr__(self) -> str:
@@ -184,3 +190,25 @@ class ResidentListEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<ResidentListEntry list={self.list_id}>"
+
+
+class LinkedIdentity(db.Model):
+    """An account at an OpenID Connect provider (ThaID, LINE, ...) that signs the person in.
+
+    Only the provider's name and its stable subject identifier are kept, never its tokens.
+    """
+
+    __tablename__ = "linked_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"), UniqueConstraint("user_id", "provider"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="identities")
+
+    def __repr__(self) -> str:
+        return f"<LinkedIdentity {self.provider} user={self.user_id}>"

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import services
+from app.accounts import identity, oidc, services
 from app.accounts.emails import (
     send_password_changed_email,
     send_password_reset_email,
@@ -22,6 +22,7 @@ from app.accounts.forms import (
     ForgotPasswordForm,
     LoginForm,
     NationalIdForm,
+    ProviderAccountForm,
     SelfVerifyForm,
     ProfileForm,
     ProvinceForm,
@@ -143,8 +144,11 @@ def login():
             ratelimit.clear_login_failures(email)
             db.session.commit()  # a rehashed password is saved
             login_user(user, remember=form.remember.data)
+            # The person came from a provider whose email matched this account: the password proved it is theirs.
+            _link_pending(user)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, providers=oidc.providers(),
+                           pending=identity.Proof.from_session(session.get(PENDING_KEY)))
 
 
 def _locked_message(seconds: int) -> str:
@@ -290,6 +294,9 @@ def _render_profile(**forms):
         province=get_province(current_user.province_code),
         residency_label=RESIDENCY_LABELS[current_user.residency_state],
         resident_list_areas=resident_list_areas_for(current_user),
+        providers=oidc.providers(),
+        provider_labels={p.name: p.label for p in oidc.providers()},
+        identity_proof=identity.identity_summary(current_user),
         **forms,
     )
 
@@ -391,3 +398,136 @@ def add_national_id():
             flash(_("Your national ID number is saved. An official of your area can now verify your residency."), "success")
             return redirect(url_for("accounts.profile"))
     return _render_profile(nid_form=form)
+
+
+# --- sign-in with ThaID, LINE and other OpenID Connect providers (app/accounts/oidc.py, identity.py) ------
+
+PENDING_KEY = "oidc_pending"  # a verified proof waiting for its account (a new one, or an existing one's password)
+NEXT_KEY = "oidc_next"
+
+
+def _provider_or_404(provider_name: str) -> oidc.Provider:
+    provider = oidc.get_provider(provider_name)
+    if provider is None:
+        abort(404)
+    return provider
+
+
+@bp.get("/login/with/<provider_name>")
+@limiter.limit(**ratelimit.rule("PROVIDER_SIGN_IN"))
+def oidc_start(provider_name: str):
+    provider = _provider_or_404(provider_name)
+    session[NEXT_KEY] = safe_next(request.args.get("next"), "")
+    try:
+        return oidc.start(provider)
+    except oidc.SignInError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.profile" if current_user.is_authenticated else "accounts.login"))
+
+
+@bp.get("/login/with/<provider_name>/callback")
+@limiter.limit(**ratelimit.rule("PROVIDER_SIGN_IN"))
+def oidc_callback(provider_name: str):
+    provider = _provider_or_404(provider_name)
+    back = url_for("accounts.profile" if current_user.is_authenticated else "accounts.login")
+    try:
+        proof = identity.read_claims(oidc.finish(provider))
+        if current_user.is_authenticated:  # signed in: the person proved the account is theirs
+            identity.link(current_user._get_current_object(), proof)
+            db.session.commit()
+            flash(_("%(provider)s is now linked to your account.", provider=provider.label), "success")
+            _flash_proven(current_user, provider)
+            return redirect(url_for("accounts.profile"))
+        user = identity.linked_account(proof)
+        if user is not None:
+            identity.sign_in(user, proof)
+            db.session.commit()
+            login_user(user)
+            _flash_proven(user, provider)
+            return redirect(safe_next(session.pop(NEXT_KEY, None), url_for("core.home")))
+        identity.check_proof_for(None, proof)
+    except (oidc.SignInError, identity.IdentityError) as error:
+        db.session.rollback()
+        session.pop(PENDING_KEY, None)
+        flash(str(error), "error")
+        return redirect(back)
+    session[PENDING_KEY] = proof.to_session()
+    if proof.email and services.get_user_by_email(proof.email) is not None:
+        # Never linked by email alone: the owner proves the account is theirs with its password first.
+        flash(_("An account already uses %(email)s. Sign in with its password to link %(provider)s to it; if you "
+                "forgot it, choose a new one with \"Forgot your password?\" and then sign in.",
+                email=proof.email, provider=provider.label), "info")
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.oidc_account"))
+
+
+def _flash_proven(user, provider: oidc.Provider) -> None:
+    if provider.verifies_residency and user.residency_verified and user.residency_method.value == "thaid":
+        flash(_("%(provider)s verified your identity and your residency: you can vote in the budgeting cycles "
+                "of where you live.", provider=provider.label), "success")
+    elif provider.proves_identity and not user.residency_verified:
+        flash(_("%(provider)s verified your identity. Choose your subdistrict on your profile; an official or "
+                "your area's resident list can then verify your residency.", provider=provider.label), "info")
+
+
+@bp.route("/login/with/new-account", methods=["GET", "POST"])
+@limiter.limit(**ratelimit.rule("REGISTER", methods=["POST"]))
+def oidc_account():
+    """First sign-in with a provider: create the account, or send the owner of the email to prove it first."""
+    proof = identity.Proof.from_session(session.get(PENDING_KEY))
+    if proof is None:
+        flash(_("The sign-in did not complete or has expired. Please start again from the sign-in page."), "error")
+        return redirect(url_for("accounts.login"))
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = ProviderAccountForm(province_choices(), data={
+        "email": proof.email or "", "display_name": proof.suggested_name, "province_code": proof.province_code or "",
+    } if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if services.get_user_by_email(form.email.data) is not None:
+            # Never linked by email alone: the owner proves the account is theirs with its password first.
+            flash(_("An account already uses %(email)s. Sign in with its password to link %(provider)s to it; if you "
+                    "forgot it, choose a new one with \"Forgot your password?\" and then sign in.",
+                    email=form.email.data, provider=proof.provider_label), "info")
+            return redirect(url_for("accounts.login"))
+        try:
+            user = identity.create_account(
+                proof, email=form.email.data, display_name=form.display_name.data,
+                province_code=form.province_code.data, consent=form.consent.data, locale=current_locale(),
+            )
+            db.session.commit()
+        except (services.AccountError, identity.IdentityError) as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        except IntegrityError:  # the address or the identity taken a moment ago by another request
+            db.session.rollback()
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            session.pop(PENDING_KEY, None)
+            login_user(user)
+            if not user.email_verified:
+                send_verification_email(user)
+                db.session.commit()  # the mail job
+            flash(_("Your account is created and linked to %(provider)s.", provider=proof.provider_label), "success")
+            provider = oidc.get_provider(proof.provider)
+            if provider is not None:
+                _flash_proven(user, provider)
+            return redirect(safe_next(session.pop(NEXT_KEY, None), url_for("accounts.profile")))
+    return render_template("accounts/oidc_account.html", form=form, proof=proof)
+
+
+def _link_pending(user) -> None:
+    proof = identity.Proof.from_session(session.pop(PENDING_KEY, None))
+    if proof is None:
+        return
+    try:
+        identity.link(user, proof)
+        db.session.commit()
+    except identity.IdentityError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    flash(_("%(provider)s is now linked to your account.", provider=proof.provider_label), "success")
+    provider = oidc.get_provider(proof.provider)
+    if provider is not None:
+        _flash_proven(user, provider)

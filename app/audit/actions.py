@@ -104,6 +104,11 @@ def _actions() -> list[AuditAction]:
         AuditAction("resident.self_verify", _l("Residency verified against the resident list"),
                     _l("%(object)s verified their residency against the resident list"), (
                         D("subdistrict", _l("Subdistrict"), SUBDISTRICTS),)),
+        AuditAction("account.identity_link", _l("Sign-in service linked"),
+                    _l("%(object)s linked their account to %(provider)s"), (D("provider", _l("Service")),)),
+        AuditAction("resident.identity_verify", _l("Residency verified by ThaID"),
+                    _l("%(provider)s verified the identity of %(object)s and their residency"), (
+                        D("provider", _l("Service")), D("subdistrict", _l("Subdistrict"), SUBDISTRICTS))),
         AuditAction("resident.self_verify_failed", _l("Self-verification against the resident list failed"),
                     _l("%(object)s tried to verify their residency against the resident list, without a match")),
         # moderation

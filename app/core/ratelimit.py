@@ -69,6 +69,8 @@ RULES: tuple[Rule, ...] = (
          "failed sign-ins for one account; reaching it locks that account (not the address) for the window "
          "reached: 15 minutes, or a day after 20; resetting the password unlocks it"),
     Rule("REGISTER", "100 per hour", ADDRESS, "registration forms sent from one address"),
+    Rule("PROVIDER_SIGN_IN", "300 per 15 minutes", ADDRESS,
+         "sign-ins with ThaID, LINE or another provider started or returned from one address"),
     Rule("PASSWORD_RESET_ADDRESS", "100 per hour", ADDRESS, "reset links asked for from one address"),
     Rule("PASSWORD_RESET_EMAIL", "3 per hour", EMAIL, "reset links asked for one email address (no mail bombing)"),
     Rule("PASSWORD_RESET_SUBMIT", "100 per hour", ADDRESS, "new passwords sent from reset links"),

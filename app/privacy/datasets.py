@@ -82,6 +82,37 @@ RESIDENCY = Dataset(
 )
 
 
+def _sign_in_services(uid: int):
+    from app.accounts.models import LinkedIdentity, User
+
+    return (
+        select(
+            LinkedIdentity.provider.label("service"),
+            LinkedIdentity.subject.label("subject"),
+            LinkedIdentity.linked_at.label("linked_at"),
+            LinkedIdentity.last_sign_in_at.label("last_sign_in_at"),
+            case((User.identity_provider == LinkedIdentity.provider, User.identity_proven_at), else_=None)
+            .label("identity_verified_at"),
+        )
+        .join(User, User.id == LinkedIdentity.user_id)
+        .where(LinkedIdentity.user_id == uid)
+        .order_by(LinkedIdentity.linked_at)
+    )
+
+
+SIGN_IN_SERVICES = Dataset(
+    "sign_in_services",
+    (
+        Field("service", _l("The service you sign in with: thaid (ThaID), line (LINE) or another named by the site.")),
+        Field("subject", _l("The number or code that the service gave this site for you (not your national ID number).")),
+        Field("linked_at", _l("When you linked it to your account.")),
+        Field("last_sign_in_at", _l("When you last signed in with it.")),
+        Field("identity_verified_at", _l("When the service last verified your identity (empty: it does not verify identities).")),
+    ),
+    _sign_in_services,
+)
+
+
 def _ideas(uid: int):
     from app.areas.models import Area
     from app.ideas.models import Idea

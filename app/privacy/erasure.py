@@ -82,6 +82,9 @@ def erase_account(user: User, *, keep_photos: bool) -> Erased:
     user.national_id_hash = None
     user.residency_verified_at = None
     user.residency_verified_by_id = None
+    user.identity_proven_at = None
+    user.identity_provider = None
+    user.identities.clear()  # a ThaID or LINE sign-in must not reach the erased account
     user.email_notifications = False
     user.blocked_reason = None
     user.session_version += 1  # every session and remember-me cookie dies

@@ -120,6 +120,8 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
         "resident_list.upload": (get_area_by_code("3500102"), {"rows": 1200}),
         "resident.self_verify": (w.resident, {"subdistrict": "500101"}),
         "resident.self_verify_failed": (w.resident, None),
+        "account.identity_link": (w.resident, {"provider": "ThaID"}),
+        "resident.identity_verify": (w.resident, {"provider": "ThaID", "subdistrict": "500101"}),
         "moderation.auto_pending": (w.comment, {"reports": 3, "idea_id": w.idea.id}),
         "moderation.hide_idea": (w.idea, {"reason": "ข้อความไม่สุภาพ", "reports": 2}),
         "moderation.restore_idea": (w.idea, {"reason": "แก้ไขแล้ว", "reports": 0}),
@@ -227,7 +229,7 @@ def sampled(client, world):
 
 
 # Latin words allowed in a Thai sentence: names a person typed, file names, KPI, technical names in brackets.
-_LATIN_OK = {"csv", "pb", "poland", "warszawa", "example", "com", "somchai", "resident", "KPI", "add1"}
+_LATIN_OK = {"csv", "pb", "poland", "warszawa", "example", "com", "somchai", "resident", "KPI", "add1", "ThaID"}  # ThaID: the DOPA app's name
 
 
 def test_every_action_reads_as_a_thai_sentence(client, sampled):
