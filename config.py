@@ -156,6 +156,10 @@ class Config:
 
     # Background jobs (app/jobs): "redis" (REDIS_URL), "sqlite" (a queue file under instance/, nothing
     # to install) or "immediate" (run inside the request: tests). `flask --app wsgi jobs worker` runs them.
+    # Open data (app/opendata): where the built files live, and the contact GD Catalog shows for them.
+    OPENDATA_DIR = os.environ.get("OPENDATA_DIR", str(INSTANCE_PATH / "opendata"))
+    OPENDATA_MAINTAINER = os.environ.get("OPENDATA_MAINTAINER", "")  # default: CONTROLLER_NAME
+    OPENDATA_MAINTAINER_EMAIL = os.environ.get("OPENDATA_MAINTAINER_EMAIL", "")  # default: CONTROLLER_EMAIL
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("redis" if os.environ.get("REDIS_URL") else "sqlite")
     JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
     JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH") or str(INSTANCE_PATH / "jobs-queue.sqlite3")
@@ -209,6 +213,7 @@ class TestingConfig(Config):
     TRUSTED_HOSTS: list[str] = []
     DEV_OUTBOX_PAGE = True
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR", "/tmp/ruamkhit-test-uploads")
+    OPENDATA_DIR = os.environ.get("TEST_OPENDATA_DIR", "/tmp/ruamkhit-test-opendata")
     OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", "/tmp/ruamkhit-test-outbox")
     # Job files are named by job id, which every test database starts again: one folder per process.
     JOB_FILES_DIR = os.environ.get("TEST_JOB_FILES_DIR") or f"/tmp/ruamkhit-test-job-files-{os.getpid()}"

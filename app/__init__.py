@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.media.routes import bp as media_bp
     from app.moderation.routes import bp as moderation_bp
     from app.notifications.routes import bp as notifications_bp
+    from app.opendata.routes import bp as opendata_bp
     from app.plans.routes import bp as plans_bp
     from app.privacy.routes import bp as privacy_bp
     from app.proposals.routes import bp as proposals_bp
@@ -169,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, areas_bp, accounts_bp, admin_bp, plans_bp, ideas_bp, engagement_bp, moderation_bp,
         notifications_bp, media_bp, proposals_bp, triage_bp, cycles_bp, exports_bp, privacy_bp, jobs_bp, api_bp,
+        opendata_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -183,6 +185,7 @@ def _register_cli(app: Flask) -> None:
     from app.media.cli import media_cli
     from app.moderation.cli import moderation_cli
     from app.privacy.cli import privacy_cli
+    from app.opendata.cli import opendata_cli
     from app.tally.cli import tally_command
 
     app.cli.add_command(areas_cli)
@@ -195,6 +198,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(cycles_cli)
+    app.cli.add_command(opendata_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

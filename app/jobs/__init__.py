@@ -23,6 +23,7 @@ JOB_MODULES = (
     "app.media.jobs",
     "app.plans.jobs",
     "app.cycles.jobs",
+    "app.opendata.jobs",
 )
 
 

@@ -36,6 +36,10 @@ SCHEDULE = (
               "02:30 Bangkok: the retention rules (privacy purge)"),
     Scheduled("media.cleanup", crontab(minute="0", hour="20"), "day",
               "03:00 Bangkok: photos that nothing refers to"),
+    Scheduled("opendata.build", crontab(minute="0", hour="21"), "day",
+              "04:00 Bangkok: the open-data files (and the statistics after them)"),
+    Scheduled("opendata.statistics", crontab(minute="5"), "hour",
+              "every hour at :05: the public statistics"),
 )
 
 

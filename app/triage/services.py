@@ -450,8 +450,12 @@ class ResponseTime:
         return self.within_30 / self.total if self.total else None
 
 
-def response_time(area: Area, now: Optional[datetime] = None) -> ResponseTime:
-    now = now or utcnow()
+def counted_ideas(now: datetime):
+    """The ideas a response time counts, as (submitted-to area id, created_at, first_answered_at) rows.
+
+    One definition for the area pages (`response_time`), the statistics pages and the open data
+    (app.opendata.statistics): the caller adds a filter on the area or an order.
+    """
     since = now - timedelta(days=WINDOW_DAYS)
     first_referral = (
         select(IdeaStatusChange.idea_id, func.min(IdeaStatusChange.id).label("change_id"))
@@ -460,26 +464,37 @@ def response_time(area: Area, now: Optional[datetime] = None) -> ResponseTime:
         .subquery()
     )
     source = aliased(IdeaStatusChange)
-    submitted_to = func.coalesce(source.area_id, Idea.area_id)
-    rows = db.session.execute(
-        select(Idea.created_at, Idea.first_answered_at)
+    submitted_to = func.coalesce(source.area_id, Idea.area_id).label("submitted_to")
+    return submitted_to, (
+        select(submitted_to, Idea.created_at, Idea.first_answered_at)
         .outerjoin(first_referral, first_referral.c.idea_id == Idea.id)
         .outerjoin(source, source.id == first_referral.c.change_id)
         .where(
-            submitted_to == area.id,
             Idea.created_at >= since, Idea.created_at <= now,
             Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None), Idea.pending_review.is_(False),
         )
-    ).all()
-    delays = [
-        (answered - created).total_seconds() / 86400
-        for created, answered in rows
-        if answered is not None and answered <= now
-    ]
+    )
+
+
+def summarise_delays(rows, now: datetime) -> ResponseTime:
+    """A ResponseTime from (created_at, first_answered_at) pairs of counted ideas."""
+    total = 0
+    delays = []
+    for created, answered in rows:
+        total += 1
+        if answered is not None and answered <= now:
+            delays.append((answered - created).total_seconds() / 86400)
     return ResponseTime(
-        total=len(rows),
+        total=total,
         answered=len(delays),
         median_days=statistics.median(delays) if delays else None,
         within_15=sum(1 for d in delays if d <= 15),
         within_30=sum(1 for d in delays if d <= 30),
     )
+
+
+def response_time(area: Area, now: Optional[datetime] = None) -> ResponseTime:
+    now = now or utcnow()
+    submitted_to, stmt = counted_ideas(now)
+    rows = db.session.execute(stmt.where(submitted_to == area.id)).all()
+    return summarise_delays(((created, answered) for _, created, answered in rows), now)
