@@ -1,7 +1,7 @@
 """opendata_statistics: the public statistics of the country and each area, precomputed by a job
 
 Revision ID: 0360_opendata_statistics
-Revises: 0310_results_preview
+Revises: 0330_linked_identities
 Create Date: 2026-12-03 13:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.core.types import UTCDateTime
 
 revision = '0360_opendata_statistics'
-down_revision = '0310_results_preview'
+down_revision = '0330_linked_identities'
 branch_labels = None
 depends_on = None
 
