@@ -528,7 +528,12 @@ def turnout(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
 
 
 def _percent(part: int, whole: int | None) -> str | None:
-    if not whole:
+    """part of whole in per cent, or None where it says nothing: no whole, or more than the whole.
+
+    Paper ballots come from forums that residents not registered on Ruamkhit attend too, so
+    the ballots may outnumber the verified residents; a turnout over 100% would mislead.
+    """
+    if not whole or part > whole:
         return None
     return f"{part * 100 / whole:.1f}"
 
@@ -547,7 +552,7 @@ def turnout_view(cycle: Cycle, budget: CycleBudget, result: CycleResult) -> dict
         **data,
         "percent": _percent(data["cast"], eligible),
         "online_percent": _percent(data["online"], eligible),
-        "paper_percent": _percent(data["paper"], eligible),
+        "more_than_eligible": eligible is not None and data["cast"] > eligible,
         "rows": [{**r, "subdistrict": names.get(r["code"]), "percent": _percent(r["online"], r["eligible"])} for r in rows],
     }
 
