@@ -149,10 +149,9 @@ class Config:
     # processes and the workers) and for how many days they can be downloaded before the purge removes them.
     JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR", str(INSTANCE_PATH / "job-files"))
     JOB_FILE_DAYS = int(os.environ.get("JOB_FILE_DAYS", "2"))
-    # Above this many proposals a plan's ผ.02 file (Excel or CSV) is built by a job; above this many
-    # ballots a budget's .pb file too. Smaller ones are served at once, to anyone.
+    # Above this many proposals a plan's ผ.02 file (Excel or CSV) is built by a job for the signed-in
+    # reader who asks; smaller ones are served at once, to anyone.
     EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
-    PB_INLINE_BALLOTS = int(os.environ.get("PB_INLINE_BALLOTS", "20000"))
 
     # Background jobs (app/jobs): "redis" (REDIS_URL), "sqlite" (a queue file under instance/, nothing
     # to install) or "immediate" (run inside the request: tests). `flask --app wsgi jobs worker` runs them.

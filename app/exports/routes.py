@@ -1,17 +1,22 @@
 """Export pages: the area's export page, and each plan's Excel file, CSV and printable page.
 
 Everything here is public and read-only: plans and shortlisted or selected
-proposals are public. The downloads are rate-limited because a large export
-costs a few seconds of a worker.
+proposals are public. The downloads are rate-limited because an export costs
+a worker's time; a plan with more than EXPORT_INLINE_ROWS proposals is not
+built inside a request at all: a signed-in reader asks for it and a job
+builds it (app/exports/jobs.py).
 """
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from app.exports import p02, services
+from app.exports import jobs, p02, services
 from app.core import ratelimit
+from app.core.locale import current_locale
 from app.extensions import db, limiter
 from app.plans import services as plans
 from app.plans.models import Plan
@@ -31,7 +36,7 @@ def state_filter() -> str:
 
 @bp.app_context_processor
 def export_helpers():
-    return {"export_filter_labels": services.FILTER_LABELS}
+    return {"export_filter_labels": services.FILTER_LABELS, "export_is_large": jobs.is_large}
 
 
 @bp.get("/p/<code>/exports", defaults={"scope": "p"})
@@ -51,10 +56,48 @@ def _load(plan_id: int) -> tuple[Plan, str]:
     return db.get_or_404(Plan, plan_id), state_filter()
 
 
+def _exports_page(plan: Plan, chosen: str) -> str:
+    return url_for("exports.area_exports", scope=area_scope(plan.area), code=plan.area.code, state=chosen)
+
+
+def _too_large(plan: Plan, chosen: str):
+    """A large plan's file is prepared by a job: back to the exports page, which says so and offers it."""
+    count = services.count_rows(plan, services.STATE_FILTERS[chosen])
+    if not jobs.is_large(count):
+        return None
+    flash(_("This plan has %(num)s proposals: its file is prepared in the background. Use the Prepare button below.",
+            num=f"{count:,}"), "info")
+    return redirect(_exports_page(plan, chosen), code=303)
+
+
+@bp.post("/plans/<int:plan_id>/export.<fmt>/prepare")
+@login_required
+@limiter.limit(**ratelimit.rule("EXPORT"))
+def prepare(plan_id: int, fmt: str):
+    """Queue a large plan's file for the signed-in reader and follow it on its job page."""
+    from app.admin.forms import ActionForm
+
+    plan, chosen = _load(plan_id)
+    if fmt not in jobs.FORMATS:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(_exports_page(plan, chosen))
+    if not jobs.is_large(services.count_rows(plan, services.STATE_FILTERS[chosen])):
+        # Small enough to be served at once: no job, no file to keep.
+        endpoint = "exports.download_xlsx" if fmt == "xlsx" else "exports.download_csv"
+        return redirect(url_for(endpoint, plan_id=plan.id, state=chosen), code=303)
+    job = jobs.request_export(current_user._get_current_object(), plan, chosen, fmt, current_locale())
+    db.session.commit()
+    return redirect(url_for("jobs.progress", job_id=job.id), code=303)
+
+
 @bp.get("/plans/<int:plan_id>/export.xlsx")
 @limiter.limit(**ratelimit.rule("EXPORT"))
 def download_xlsx(plan_id: int):
     plan, chosen = _load(plan_id)
+    if (queued := _too_large(plan, chosen)) is not None:
+        return queued
     out = io.BytesIO()
     p02.write_xlsx(services.export_meta(plan, chosen), services.export_rows(plan, services.STATE_FILTERS[chosen]), out)
     out.seek(0)
@@ -66,6 +109,8 @@ def download_xlsx(plan_id: int):
 @limiter.limit(**ratelimit.rule("EXPORT"))
 def download_csv(plan_id: int):
     plan, chosen = _load(plan_id)
+    if (queued := _too_large(plan, chosen)) is not None:
+        return queued
     filename = services.export_filename(plan, chosen, "csv")
 
     def generate():

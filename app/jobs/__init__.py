@@ -24,6 +24,7 @@ JOB_MODULES = (
     "app.plans.jobs",
     "app.cycles.jobs",
     "app.opendata.jobs",
+    "app.exports.jobs",
 )
 
 
