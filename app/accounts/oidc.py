@@ -137,15 +137,21 @@ def _metadata(client: _Client, provider: Provider) -> dict:
     try:
         metadata = client.load_server_metadata()
     except (requests.RequestException, ValueError) as error:
-        client.server_metadata.clear()  # try discovery again next time
+        _forget_metadata(client)  # try discovery again next time
         raise _unavailable(provider) from error
     # OpenID Connect Discovery 1.0, section 4.3: the issuer in the document is the one configured.
     if (metadata.get("issuer") or "").rstrip("/") != provider.issuer.rstrip("/"):
-        client.server_metadata.clear()
+        _forget_metadata(client)
         current_app.logger.warning("oidc: %s discovery names issuer %r, expected %r",
                                    provider.name, metadata.get("issuer"), provider.issuer)
         raise _unavailable(provider)
     return metadata
+
+
+def _forget_metadata(client: _Client) -> None:
+    """Make Authlib read discovery (and then the keys) again."""
+    client.server_metadata.pop("_loaded_at", None)
+    client.server_metadata.pop("jwks", None)
 
 
 def _unavailable(provider: Provider) -> ProviderUnavailable:
@@ -174,6 +180,9 @@ def redirect_uri(provider: Provider) -> str:
 def start(provider: Provider):
     """The redirect to the provider's authorization page (state, nonce and PKCE verifier go into the session)."""
     client = _client(provider)
+    # Discovery is read again at each start: a provider that is down is named here, before the person
+    # is sent to a page that does not load; rotated keys and endpoints are picked up too.
+    _forget_metadata(client)
     _metadata(client, provider)
     return client.authorize_redirect(redirect_uri(provider), nonce=generate_token(32))
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """Base URL of a running server with the demo loaded."""
+@contextmanager
+def run_live_server(extra_env: dict[str, str] | None = None):
+    """A server with the demo loaded, on its own database: {"url", "outbox", "workdir"}.
+
+    `extra_env` adds settings (tests/browser/test_thaid.py points THAID_* at the tests' provider).
+    """
     workdir = Path(tempfile.mkdtemp(prefix="ruamkhit-live-"))
     env = {
         **os.environ,
@@ -81,6 +85,7 @@ def live_server():
         # already there; the real worker, killed mid-job, is tested in tests/jobs/test_worker.py.
         "JOBS_BACKEND": "immediate",
         "PYTHONWARNINGS": "ignore",
+        **(extra_env or {}),
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -106,14 +111,23 @@ def live_server():
     else:
         server.kill()
         raise RuntimeError("the live server did not start")
-    yield {"url": base, "outbox": workdir / "outbox", "workdir": workdir}
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-    shutil.rmtree(workdir, ignore_errors=True)
+        yield {"url": base, "outbox": workdir / "outbox", "workdir": workdir}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """Base URL of a running server with the demo loaded."""
+    with run_live_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

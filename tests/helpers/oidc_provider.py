@@ -65,6 +65,8 @@ class TestProvider:
         self._thread.start()
 
     def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(2)
