@@ -24,7 +24,7 @@ import hmac
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -146,19 +146,48 @@ class ParsedList:
     rows: list[tuple[str, str]] = field(default_factory=list)  # (digest, subdistrict code)
 
 
-def parse_resident_list(area: Area, filename: str, data: bytes) -> ParsedList:
-    """Read and check a whole file; ResidentListError names every problem by its row."""
-    from app.areas.services import subdistricts_of
+Progress = Callable[[int, int], None]
 
+
+def check_upload(filename: str, data: bytes) -> None:
+    """What the request checks before the file goes to a job: its kind and size."""
     if len(data) > MAX_BYTES:
         raise ResidentListError([(None, _l("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))])
-    lower = (filename or "").lower()
-    if lower.endswith(".xlsx"):
-        rows = _rows_xlsx(data)
-    elif lower.endswith(".csv"):
-        rows = _rows_csv(data)
-    else:
+    if not (filename or "").lower().endswith((".csv", ".xlsx")):
         raise ResidentListError([(None, _l("Upload a CSV or an Excel (.xlsx) file."))])
+    if not data.strip():
+        raise ResidentListError([(None, _l("The file is empty."))])
+    # A CSV far past the limit is refused at once, not after its first 150,000 rows are read.
+    if (filename or "").lower().endswith(".csv") and data.count(b"\n") > MAX_ROWS + 2:
+        raise ResidentListError([(None, _l("The list has more than %(max)s rows.", max=f"{MAX_ROWS:,}"))])
+
+
+def estimated_rows(filename: str, data: bytes) -> int:
+    """About how many rows a file has, for the progress bar (a CSV's lines; an xlsx's stated dimension)."""
+    if (filename or "").lower().endswith(".csv"):
+        return max(0, data.count(b"\n") - 1)
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            return max(0, (book.worksheets[0].max_row or 0) - 1)
+        finally:
+            book.close()
+    except Exception:  # a damaged file is reported by the parser, with its message
+        return 0
+
+
+def parse_resident_list(area: Area, filename: str, data: bytes, progress: Progress | None = None,
+                        total: int = 0) -> ParsedList:
+    """Read and check a whole file; ResidentListError names every problem by its row.
+
+    `progress(done, total)` is called every few thousand rows (the rows checked of `total`).
+    """
+    from app.areas.services import subdistricts_of
+
+    check_upload(filename, data)
+    rows = _rows_xlsx(data) if (filename or "").lower().endswith(".xlsx") else _rows_csv(data)
     subs = subdistricts_of(area)
     by_code = {s.code: s.code for s in subs}
     by_name = {s.name_th: s.code for s in subs}
@@ -178,8 +207,14 @@ def parse_resident_list(area: Area, filename: str, data: bytes) -> ParsedList:
             continue
         if not any(_cell_text(c) for c in row):
             continue
+        if len(problems) >= MAX_ERRORS_SHOWN:
+            problems.append((None, _l("The first %(num)d problems are shown; the file may have more after row %(row)d.",
+                                      num=MAX_ERRORS_SHOWN, row=number - 1)))
+            break
         if number - 1 > MAX_ROWS:
             raise ResidentListError([(None, _l("The list has more than %(max)s rows.", max=f"{MAX_ROWS:,}"))])
+        if progress is not None and number % _CHUNK == 0:
+            progress(number, max(total, number))
 
         def cell(name: str) -> Any:
             i = columns[name]
@@ -219,8 +254,6 @@ def parse_resident_list(area: Area, filename: str, data: bytes) -> ParsedList:
             continue
         seen[digest] = number
         parsed.rows.append((digest, code))
-        if len(problems) >= MAX_ERRORS_SHOWN:
-            break
     if columns is None:
         raise ResidentListError([(None, _l("The file is empty."))])
     if problems:
@@ -230,13 +263,20 @@ def parse_resident_list(area: Area, filename: str, data: bytes) -> ParsedList:
     return parsed
 
 
-def store_resident_list(official: User, area: Area, filename: str, data: bytes) -> ResidentList:
-    """Check the file whole and replace the area's list with it (all or nothing)."""
+def store_resident_list(official: User, area: Area, filename: str, data: bytes,
+                        progress: Progress | None = None) -> ResidentList:
+    """Check the file whole and replace the area's list with it (all or nothing).
+
+    With `progress`, reading the rows is the first half of the work and storing them the second.
+    """
     from app.permissions import can_verify_resident
 
     if not can_verify_resident(official, area):
         raise ResidentListError([(None, _l("You are not an official of this area."))])
-    parsed = parse_resident_list(area, filename, data)
+    total = estimated_rows(filename, data) if progress is not None else 0
+    parsed = parse_resident_list(area, filename, data, progress=(
+        None if progress is None else (lambda done, of: progress(done, 2 * of))), total=total)
+    total = len(parsed.rows)
     current = db.session.scalar(select(ResidentList).where(ResidentList.area_id == area.id))
     if current is None:
         current = ResidentList(area_id=area.id)
@@ -251,6 +291,8 @@ def store_resident_list(official: User, area: Area, filename: str, data: bytes) 
         db.session.execute(insert(ResidentListEntry), [
             {"list_id": current.id, "digest": d, "subdistrict_code": c} for d, c in parsed.rows[start:start + _CHUNK]
         ])
+        if progress is not None:
+            progress(total + min(total, start + _CHUNK), 2 * total)
     db.session.flush()
     record(official, "resident_list.upload", area, area=area, details={"rows": current.row_count})
     return current

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import false
 
@@ -194,17 +193,19 @@ def resident_list(code: str):
         if upload is None or not getattr(upload, "filename", ""):
             problems = [(None, _("Choose a file to upload."))]
         else:
+            from app.accounts.jobs import enqueue_upload
+
+            data = upload.read(lists.MAX_BYTES + 1)
+            upload.close()  # a large upload is spooled to a temporary file: closed now, not when collected
             try:
-                stored = lists.store_resident_list(current_user, area, upload.filename, upload.read(lists.MAX_BYTES + 1))
+                lists.check_upload(upload.filename, data)
             except lists.ResidentListError as error:
-                db.session.rollback()
                 problems = error.problems
             else:
+                # Checking and storing 100,000 rows is a job: the official follows it on its progress page.
+                job = enqueue_upload(current_user, area, upload.filename, data)
                 db.session.commit()
-                flash(ngettext("The resident list of %(area)s is saved: %(num)d resident.",
-                               "The resident list of %(area)s is saved: %(num)d residents.",
-                               stored.row_count, area=area.name(current_locale())), "success")
-                return redirect(url_for("admin.resident_list", code=area.code))
+                return redirect(url_for("jobs.progress", job_id=job.id))
     elif form.is_submitted():
         problems = [(None, _("The form expired. Please send it again."))]
     return render_template(

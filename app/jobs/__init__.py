@@ -25,6 +25,7 @@ JOB_MODULES = (
     "app.cycles.jobs",
     "app.opendata.jobs",
     "app.exports.jobs",
+    "app.accounts.jobs",
 )
 
 

@@ -123,9 +123,11 @@ class JobContext:
         sees it while the job's own transaction is still open.
         """
         done, total = max(0, int(done)), max(0, int(total))
-        if self.immediate or (db.engine.dialect.name == "sqlite" and db.session.info.get(_WROTE)):
+        if self.immediate or db.engine.dialect.name == "sqlite":
             # SQLite: once this job has written, its own lock would hold another connection's write
-            # until the job commits; the progress is then shown with the job's commit.
+            # until the job commits; and before that, a write committed by another connection makes
+            # the job's own first write fail ("database is locked": its read snapshot is stale).
+            # The progress is then shown with the job's commit (SQLite serves `make run` only).
             self._job.progress_done, self._job.progress_total = done, total
             return
         try:

@@ -159,9 +159,11 @@ def _categories() -> tuple[Category, ...]:
             purpose=_l("To let residents on a local government's (or province's) list of eligible residents verify their residency themselves."),
             basis=Basis.PUBLIC_TASK,
             data=_l("For each row of a list an official uploads: a keyed hash of the national ID number with the date of birth, and the subdistrict. Never the number, a name or a house number."),
-            retention=_l("Until the area uploads a new list, which replaces it."),
+            retention=_l("Until the area uploads a new list, which replaces it. The uploaded file itself is deleted as soon as it has been read (a file whose reading failed, after %(days)d days)."),
+            retention_setting="RESIDENT_LIST_UPLOAD_RETENTION_DAYS",
             recipients=_l("Nobody: the hashes are only compared with what a resident types on their profile."),
             columns=("resident_lists.uploaded_by_id",),
+            rules=(rt.RESIDENT_LIST_UPLOADS,),
         ),
         Category(
             key="ideas",

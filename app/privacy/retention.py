@@ -142,6 +142,19 @@ JOB_FILES = Rule(
 )
 
 
+def purge_resident_list_uploads(now: datetime) -> int:
+    from app.accounts.jobs import remove_stale_uploads
+
+    return remove_stale_uploads(int(current_app.config["RESIDENT_LIST_UPLOAD_RETENTION_DAYS"]) * 86400, now)
+
+
+RESIDENT_LIST_UPLOADS = Rule(
+    "resident_list_uploads",
+    _l("Uploaded resident list files that no job read (the job failed) older than %(days)d days: removed"),
+    purge_resident_list_uploads, "RESIDENT_LIST_UPLOAD_RETENTION_DAYS",
+)
+
+
 def run_all(now: datetime) -> list[tuple[Rule, int]]:
     """Run every retention rule of the registry (the caller commits)."""
     from app.privacy.registry import rules
