@@ -1,12 +1,14 @@
 """`flask --app wsgi opendata build | publish | statistics`: the open-data files, the CKAN push, the figures."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
 
-opendata_cli = click.Group("opendata", help="Open data: build the files, refresh the statistics.")
+opendata_cli = click.Group("opendata", help="Open data: build the files, publish them to CKAN, refresh the statistics.")
 
 
 @opendata_cli.command("build")
@@ -44,3 +46,24 @@ def statistics_command() -> None:
     report = refresh_statistics()
     db.session.commit()
     click.echo(f"statistics of {report.scopes:,} scopes refreshed in {report.seconds:.1f} s")
+@opendata_cli.command("publish")
+@click.option("--ckan", "url", required=True, help="Base URL of the CKAN site, e.g. https://catalog.example.go.th")
+@click.option("--organization", required=True, help="Name (slug) of the CKAN organization that owns the datasets.")
+@click.option("--area", "areas", multiple=True, help="Publish only these scopes (TH for the country, or area codes); repeatable.")
+@with_appcontext
+def publish_command(url: str, organization: str, areas: tuple[str, ...]) -> None:
+    """Create or update one CKAN dataset per open dataset and scope, with its CSV and JSON files.
+
+    The API token is read from the CKAN_API_TOKEN environment variable, never from the command line.
+    """
+    from app.opendata.publish import PublishError, publish
+
+    token = os.environ.get("CKAN_API_TOKEN", "").strip()
+    if not token:
+        raise click.UsageError("Set CKAN_API_TOKEN to an API token of a CKAN user who may edit the organization.")
+    try:
+        report = publish(url, organization, token, scopes=areas or None, echo=click.echo)
+    except PublishError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {report.created}, updated {report.updated} datasets; "
+               f"{report.resources_created} files added, {report.resources_updated} replaced, {report.resources_unchanged} unchanged")
