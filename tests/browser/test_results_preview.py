@@ -104,4 +104,11 @@ def test_published_turnout_reads_on_a_phone_and_a_desktop(browser, live_server):
             assert page.locator(".turnout-table tbody tr").count() >= 2  # the municipality's subdistricts
             _fits(page)
             _shot(page, f"finished-{lang}-{size[0]}")
+            pb = page.request.get(base + page.locator("a[href$='/ballots.pb']").first.get_attribute("href")).text()
             context.close()
+    # The published file says when voting ran (the demo's dates: May 2026) and marks its paper ballots.
+    meta = dict(line.split(";", 1) for line in pb.split("PROJECTS", 1)[0].splitlines()[2:])
+    assert (meta["date_begin"], meta["date_end"]) == ("01.05.2026", "31.05.2026")
+    assert meta["rule"] == "equalshares/add1"
+    votes = pb.split("VOTES\n", 1)[1].splitlines()
+    assert votes[0] == "voter_id;vote;voting_method" and all(v.endswith(";paper") for v in votes[1:])

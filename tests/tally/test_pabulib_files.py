@@ -79,3 +79,29 @@ def test_greedy_variant_reproduces_the_citys_selection(path: Path) -> None:
     e = election(path)
     rule, _ = rule_from_meta(e.meta)
     assert set(tally(e, rule).selected) == city_selection(e)
+
+
+def _ballot_key(vote_type: str, projects, points) -> tuple:
+    if vote_type in ("cumulative", "scoring"):
+        return tuple(sorted((str(p), float(v)) for p, v in zip(projects, points) if v != 0))
+    if vote_type == "ordinal":
+        return tuple(str(p) for p in projects)
+    return tuple(sorted(str(p) for p in projects))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_reader_reads_the_same_election_as_pabutools(path: Path) -> None:
+    """#13.9: every real file gives the projects, costs, budget and ballots (as a multiset; ranks in order,
+    points where they count) that pabutools reads from it."""
+    from collections import Counter
+
+    e = election(path)
+    instance, profile, _multi = oracle.parse(text(path))
+    assert {pid: float(p.cost) for pid, p in e.projects.items()} == {str(p): float(p.cost) for p in instance}
+    assert float(e.budget) == float(instance.budget_limit)
+    assert len(e.ballots) == len(profile)
+    if e.vote_type in ("cumulative", "scoring"):
+        theirs = Counter(_ballot_key(e.vote_type, list(b), [b[p] for p in b]) for b in profile)
+    else:
+        theirs = Counter(_ballot_key(e.vote_type, list(b), None) for b in profile)
+    assert Counter(_ballot_key(e.vote_type, b.projects, b.points) for b in e.ballots) == theirs
