@@ -239,7 +239,8 @@ def _categories() -> tuple[Category, ...]:
             data=_l("That you voted in a budget (not how); your ballot, stored apart from your identity under a random id. A ballot is a political opinion, sensitive data under section 26: you consent to it when you cast it."),
             retention=_l("The record that you voted is kept with the cycle as its turnout. When voting closes every link between you and your ballot is destroyed, so the site can no longer tell how you voted."),
             recipients=_l("Officials of the area see how many people voted. The ballots, without any identity, are published."),
-            columns=("cycle_voters.user_id", "cycle_paper_batches.entered_by_id", "cycle_results.computed_by_id"),
+            columns=("cycle_voters.user_id", "cycle_paper_batches.entered_by_id", "cycle_results.computed_by_id",
+                     "cycle_results.published_by_id"),
             datasets=(ds.VOTING,),
         ),
         Category(
