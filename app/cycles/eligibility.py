@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.models import ResidencyMethod
 from app.areas.models import Area
 from app.cycles.models import CycleBudget
 
@@ -19,6 +20,47 @@ def area_subdistrict_codes(area: Area) -> set[str] | None:
     from app.areas.services import subdistrict_codes_of
 
     return subdistrict_codes_of(area)
+
+
+def accepted_methods(cycle: Any) -> tuple[ResidencyMethod, ...]:
+    """The verification methods a cycle accepts for voting, in the order of ResidencyMethod.
+
+    ResidencyMethod is the one list of methods: a cycle that stored none accepts them all,
+    including one added later (a cycle that chose some keeps its choice).
+    """
+    chosen = getattr(cycle, "accepted_methods", None)
+    if not chosen:
+        return tuple(ResidencyMethod)
+    return tuple(m for m in ResidencyMethod if m.value in chosen)
+
+
+def stored_methods(methods: Collection[ResidencyMethod | str] | None) -> list[str] | None:
+    """What a cycle stores for a choice of methods: None for all of them (the default)."""
+    values = {m.value if isinstance(m, ResidencyMethod) else str(m) for m in (methods or ())}
+    if not values or values >= {m.value for m in ResidencyMethod}:
+        return None
+    return [m.value for m in ResidencyMethod if m.value in values]
+
+
+def method_of(user: Any) -> ResidencyMethod:
+    # Verifications from before methods were recorded were made in person.
+    return user.residency_method or ResidencyMethod.IN_PERSON
+
+
+def method_problem(user: Any, cycle: Any) -> Any | None:
+    """Why a verified resident may not vote in this cycle because of how they were verified, or None."""
+    from app.accounts.labels import RESIDENCY_METHOD_LABELS
+
+    accepted = accepted_methods(cycle)
+    mine = method_of(user)
+    if mine in accepted:
+        return None
+    names = ", ".join(str(RESIDENCY_METHOD_LABELS[m]) for m in accepted)
+    if ResidencyMethod.IN_PERSON in accepted:
+        return _l("This cycle accepts only residents verified by: %(methods)s. Yours was verified by: %(mine)s. To vote, ask an official of your area to verify your residency in person with your ID card.",
+                  methods=names, mine=RESIDENCY_METHOD_LABELS[mine])
+    return _l("This cycle accepts only residents verified by: %(methods)s. Yours was verified by: %(mine)s, so you cannot vote in this cycle. Ask an official of your area if you think this is wrong.",
+              methods=names, mine=RESIDENCY_METHOD_LABELS[mine])
 
 
 _LOAD = object()
@@ -39,6 +81,9 @@ def voter_problem(
         return _l("This account cannot vote.")
     if not user.residency_verified:
         return _l("Only residents whose residency has been verified can vote. Add your national ID number in your profile and ask an official to verify it.")
+    problem = method_problem(user, budget.cycle)
+    if problem is not None:
+        return problem
     area = area or budget.cycle.area
     if user.province_code != area.province_code:
         return _l("You can vote only in the area where you live: your registered province is not this one.")

@@ -11,12 +11,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.accounts.labels import RESIDENCY_METHOD_LABELS
 from app.core.fields import DateInputField, FiscalYearField, IntField
 from app.core.validators import as_id, no_control_chars
 from app.cycles.models import BallotKind, Completion, Phase, ProgressStatus, TallyRule
 from app.cycles.phases import PHASE_LABELS
+from app.proposals.forms import MultiCheckboxField
 
 MAX_BAHT = 10**12
 
@@ -76,6 +78,14 @@ class CycleForm(FlaskForm):
     rule = SelectField(_l("Tally rule"), choices=[SelectChoice(r.value, label) for r, label in RULE_LABELS.items()])
     completion = SelectField(_l("Method of Equal Shares: completion"), choices=[SelectChoice(c.value, label) for c, label in COMPLETION_LABELS.items()])
     threshold = _optional_int(_l("Greedy with threshold: least votes (or points) a project needs"), 1, 10**9)
+    accepted_methods = MultiCheckboxField(
+        _l("Residents may vote when their residency was verified by"),
+        choices=[SelectChoice(m.value, label) for m, label in RESIDENCY_METHOD_LABELS.items()],
+    )
+
+    def validate_accepted_methods(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one way of verifying residency."))
 
 
 class BudgetForm(FlaskForm):

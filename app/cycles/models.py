@@ -155,6 +155,8 @@ class Cycle(db.Model):
     results_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # When voting closed and every voter-ballot link was destroyed (closing.close_voting); voting never reopens.
     voting_closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The residency methods (ResidencyMethod values) whose verified residents may vote; None: every method.
+    accepted_methods: Mapped[Optional[list[str]]] = mapped_column(JSON)
     # When voting opened other than by its dates: by hand (a phase override) or when a late ballot became
     # ready on a voting day (services.note_voting_opened). None: it opened at midnight of voting_from.
     voting_opened_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from app.areas.models import Area
 from app.audit.services import record
@@ -512,6 +512,13 @@ def turnout(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
                  User.province_code == area.province_code]
     if codes is not None:
         residents.append(User.subdistrict_code.in_(sorted(codes)))
+    if cycle.accepted_methods:  # only residents verified by a method the cycle accepts
+        from app.accounts.models import ResidencyMethod
+        from app.cycles.eligibility import accepted_methods
+
+        accepted = accepted_methods(cycle)
+        by_method = User.residency_method.in_(accepted)
+        residents.append(or_(by_method, User.residency_method.is_(None)) if ResidencyMethod.IN_PERSON in accepted else by_method)
     eligible = dict(db.session.execute(
         select(User.subdistrict_code, func.count(User.id)).where(*residents).group_by(User.subdistrict_code)
     ).all())

@@ -18,7 +18,7 @@ from app.cycles import progress as progress_services
 from app.cycles import results as result_services
 from app.cycles import services, voting
 from app.cycles.ballot_details import ballot_details
-from app.cycles.eligibility import voter_problem
+from app.cycles.eligibility import accepted_methods, stored_methods, voter_problem
 from app.cycles.errors import CycleError
 from app.cycles.forms import (
     BALLOT_KIND_LABELS,
@@ -137,6 +137,12 @@ def list_cycles():
     return render_template("cycles/list.html", cycles=[(c, current_phase(c)) for c in cycles])
 
 
+def _accepted_labels(cycle) -> list[str]:
+    from app.accounts.labels import RESIDENCY_METHOD_LABELS
+
+    return [str(RESIDENCY_METHOD_LABELS[m]) for m in accepted_methods(cycle)]
+
+
 @bp.get("/<int:cycle_id>")
 def show_cycle(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
@@ -152,7 +158,7 @@ def show_cycle(cycle_id: int):
         })
     return render_template(
         "cycles/show.html", cycle=cycle, phase=phase, voting_is_open=is_open, timeline=timeline(cycle), budgets=budgets,
-        can_manage=can_manage_cycles(current_user, cycle.area),
+        can_manage=can_manage_cycles(current_user, cycle.area), accepted_labels=_accepted_labels(cycle),
     )
 
 
@@ -292,7 +298,7 @@ def _settings_from(form: CycleForm) -> services.CycleSettings:
         implementation_from=form.implementation_from.data, min_projects=form.min_projects.data,
         max_projects=form.max_projects.data, min_share_percent=form.min_share_percent.data,
         points_total=form.points_total.data, points_max=form.points_max.data, rank_k=form.rank_k.data,
-        threshold=form.threshold.data,
+        threshold=form.threshold.data, accepted_methods=stored_methods(form.accepted_methods.data),
     )
 
 
@@ -314,6 +320,7 @@ def new_cycle():
         from app.core.formatting import fiscal_year
 
         form.fiscal_year.data = fiscal_year(bangkok_today())
+        form.accepted_methods.data = [m.value for m in accepted_methods(None)]  # every method by default
     if form.validate_on_submit():
         try:
             cycle = services.create_cycle(current_user, area, _settings_from(form))
@@ -334,6 +341,7 @@ def edit_cycle(cycle_id: int):
     form = CycleForm(obj=cycle) if request.method == "GET" else CycleForm()
     if request.method == "GET":
         form.ballot_kind.data, form.rule.data, form.completion.data = cycle.ballot_kind.value, cycle.rule.value, cycle.completion.value
+        form.accepted_methods.data = [m.value for m in accepted_methods(cycle)]
     if form.validate_on_submit():
         try:
             services.update_cycle(current_user, cycle, _settings_from(form))

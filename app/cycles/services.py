@@ -57,6 +57,8 @@ class CycleSettings:
     points_max: int | None = None
     rank_k: int | None = None
     threshold: int | None = None
+    # ResidencyMethod values whose verified residents may vote; None: every method (eligibility.stored_methods).
+    accepted_methods: list[str] | None = None
 
     def dates(self) -> list[date]:
         return [getattr(self, column) for _, column in DATED_PHASES]
@@ -165,6 +167,7 @@ def create_cycle(official: Any, area: Area, settings: CycleSettings) -> Cycle:
     record(official, "cycles.create", cycle, area=area, details={
         "title": cycle.title, "fiscal_year": cycle.fiscal_year, "total_budget": cycle.total_budget,
         "ballot_kind": cycle.ballot_kind.value, "rule": cycle.rule.value,
+        "accepted_methods": cycle.accepted_methods or "all",
     })
     return cycle
 
@@ -191,6 +194,8 @@ def update_cycle(official: Any, cycle: Cycle, settings: CycleSettings) -> None:
                        probe.points_total, probe.points_max, probe.rank_k)
         if rules_before != rules_after:
             raise CycleError(_l("Ballots have been cast: the ballot kind and its limits can no longer change."))
+        if (settings.accepted_methods or None) != (cycle.accepted_methods or None):
+            raise CycleError(_l("Ballots have been cast: the verification methods accepted for voting can no longer change."))
     if settings.total_budget < sum(b.amount for b in cycle.budgets):
         raise CycleError(_l("The total budget cannot be less than the sum of its budgets."))
     before = {k: _plain(getattr(cycle, k)) for k in vars(settings)}

@@ -249,6 +249,7 @@ class VotingCycle:
     voting_closed_at: datetime | None
     config_version: int
     created_at: datetime
+    accepted_methods: list[str] | None
     area: VotingArea
 
 
@@ -263,6 +264,7 @@ _CYCLE_COLUMNS = (
     "id", "ballot_kind", "min_projects", "max_projects", "min_share_percent", "points_total", "points_max", "rank_k",
     "ideas_from", "supports_from", "review_from", "voting_from", "results_from", "implementation_from",
     "phase_override", "ballot_ready", "results_published_at", "voting_closed_at", "config_version", "created_at",
+    "accepted_methods",
 )
 _AREA_COLUMNS = ("id", "kind", "province_code", "lg_type", "district_code")
 

@@ -20,6 +20,7 @@ def form_data(title, locale="th", start=None, fy=None):
     return {
         "title": title, "fiscal_year": str(fy or fiscal_year(days[-1])), "description": "", "total_budget": "5000000",
         "ballot_kind": "approval", "min_projects": "1", "max_projects": "3", "rule": "greedy", "completion": "add1",
+        "accepted_methods": ["in_person", "thaid", "resident_list"],
         **{name: format_date_input(day, locale) for name, day in zip(names, days)},
     }
 

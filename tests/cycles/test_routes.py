@@ -183,7 +183,7 @@ def test_create_cycle_and_budget_through_forms(client, official):
     data = {
         "title": "งบประมาณแบบมีส่วนร่วมจังหวัดเชียงใหม่", "fiscal_year": "2570", "description": "",
         "total_budget": "5000000", "ballot_kind": "approval", "min_projects": "1", "max_projects": "3",
-        "rule": "mes", "completion": "add1",
+        "rule": "mes", "completion": "add1", "accepted_methods": ["in_person", "thaid", "resident_list"],
         "ideas_from": be(t), "supports_from": be(t + timedelta(days=10)), "review_from": be(t + timedelta(days=20)),
         "voting_from": be(t + timedelta(days=30)), "results_from": be(t + timedelta(days=40)),
         "implementation_from": be(t + timedelta(days=60)),
