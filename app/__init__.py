@@ -177,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.api.cli import api_cli
     from app.areas.cli import areas_cli
     from app.core.cli import translations_cli
     from app.cycles.cli import cycles_cli
@@ -199,6 +200,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(cycles_cli)
     app.cli.add_command(opendata_cli)
+    app.cli.add_command(api_cli)
 
 
 def _init_request_hooks(app: Flask) -> None:

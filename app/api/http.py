@@ -266,6 +266,46 @@ def latest(times: Iterable[datetime | None]) -> datetime | None:
     return max(known) if known else None
 
 
+# --- API keys ---------------------------------------------------------------------------------------
+
+KEY_HEADER = "X-API-Key"
+_UNCHECKED = object()
+
+
+def request_api_key():
+    """The valid API key of this request (None: none sent, or not valid); looked up once a request."""
+    from flask import g
+
+    found = g.get("api_key", _UNCHECKED)
+    if found is _UNCHECKED:
+        raw = request.headers.get(KEY_HEADER)
+        found = None
+        if raw is not None:
+            from app.api.keys import active_key
+
+            found = active_key(raw.strip())
+        g.api_key = found
+        g.api_key_refused = raw is not None and found is None
+    return found
+
+
+def has_valid_key() -> bool:
+    return request_api_key() is not None
+
+
+def has_no_valid_key() -> bool:
+    return request_api_key() is None
+
+
+def refuse_bad_key() -> None:
+    """A key that was sent but is unknown or revoked is refused, rather than quietly served as anonymous."""
+    from flask import g
+
+    request_api_key()
+    if g.get("api_key_refused"):
+        raise ApiProblem(401, headers={"WWW-Authenticate": f'ApiKey header="{KEY_HEADER}"'})
+
+
 # --- CORS ---------------------------------------------------------------------------------------------
 
 CORS_HEADERS = {

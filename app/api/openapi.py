@@ -104,6 +104,7 @@ def _operation(endpoint: Endpoint, components: dict) -> dict:
         "304": {"description": str(_l("Not modified: your copy (If-None-Match or If-Modified-Since) is current.")),
                 "headers": {"ETag": ok_headers["ETag"]}},
         "400": _problem(_l("A parameter or header is not valid: see invalid_params.")),
+        "401": _problem(_l("The X-API-Key sent is unknown or revoked.")),
         "429": _problem(_l("Too many requests: wait, or use an API key.")),
         "503": _problem(_l("The database cannot be reached for a moment.")),
     }
@@ -135,7 +136,15 @@ def build_document(server_url: str) -> dict:
         "servers": [{"url": server_url}],
         "tags": [{"name": k, "description": str(v)} for k, v in TAGS.items()],
         "paths": paths,
-        "components": {"schemas": dict(sorted(components.items()))},
+        # A key is optional: without one, the per-address limit applies.
+        "security": [{}, {"ApiKey": []}],
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {"ApiKey": {
+                "type": "apiKey", "in": "header", "name": "X-API-Key",
+                "description": str(_l("Optional. A key from the site's administrators gives its own, higher rate limit.")),
+            }},
+        },
     }
 
 

@@ -17,14 +17,18 @@ from werkzeug.exceptions import HTTPException
 
 from app.api import schemas as s
 from app.api import services
-from app.api.http import ApiProblem, add_cors, json_response, next_link, parse_query, problem_kinds, problem_response
+from app.api import models as _models  # noqa: F401 - the api_keys table belongs to the schema
+from app.api.http import ApiProblem, add_cors, has_no_valid_key, has_valid_key, refuse_bad_key, json_response, next_link, parse_query, problem_kinds, problem_response
 from app.api.openapi import ENDPOINTS, PREFIX, Endpoint, build_document, docs_view
 from app.core import ratelimit
 from app.core.urls import absolute_url, public_base_url
 from app.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
-limiter.limit(**ratelimit.rule("API"))(bp)
+# Without a valid key a request counts against its address; with one, against the key's own limit.
+limiter.limit(**ratelimit.rule("API", exempt_when=has_valid_key))(bp)
+limiter.limit(**ratelimit.rule("API_KEY", exempt_when=has_no_valid_key))(bp)
+bp.before_request(refuse_bad_key)
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 AREA_CODE_SCHEMA = {"type": "string", "pattern": r"^[0-9]{2}([0-9]{5})?$"}

@@ -224,6 +224,10 @@ def _actions() -> list[AuditAction]:
                         D("file", _l("File")), D("projects", _l("Projects"), INT), D("ballots", _l("Ballots"), INT),
                         D("vote_type", _l("Ballot"), VOTE_TYPE))),
         AuditAction("job.retry", _l("Background job retried"), _l("Queued the background job %(object)s again")),
+        AuditAction("api_key.create", _l("API key made"), _l("Made the API key %(object)s for %(name)s"), (
+            D("name", _l("Holder")),)),
+        AuditAction("api_key.revoke", _l("API key revoked"), _l("Revoked the API key %(object)s of %(name)s"), (
+            D("name", _l("Holder")),)),
     ]
 
 
@@ -240,6 +244,7 @@ GROUPS = (
     ("plan.", _l("Plans")),
     ("cycles.", _l("Budgeting cycles")),
     ("job.", _l("Background jobs")),
+    ("api_key.", _l("API keys")),
 )
 
 
@@ -265,6 +270,12 @@ def _load_jobs(ids):
 
     return {r.id: (f"#{r.id} ({r.kind})", url_for("jobs.admin_show", job_id=r.id))
             for r in _rows(select(Job.id, Job.kind).where(Job.id.in_(ids)))}
+
+
+def _load_api_keys(ids):
+    from app.api.models import ApiKey
+
+    return {r.id: (f"#{r.id} ({r.prefix}...)", None) for r in _rows(select(ApiKey.id, ApiKey.prefix).where(ApiKey.id.in_(ids)))}
 
 
 def _load_ideas(ids):
@@ -374,6 +385,7 @@ OBJECT_TYPES: dict[str, ObjectType] = {t.table: t for t in (
     ObjectType("plans", _l("Plan"), _load_plans),
     ObjectType("plan_items", _l("Plan item"), _load_plan_items),
     ObjectType("jobs", _l("Background job"), _load_jobs),
+    ObjectType("api_keys", _l("API key"), _load_api_keys),
 )}
 
 # Kinds of detail value that name an object of a type.

@@ -48,6 +48,7 @@ ADDRESS = "address"
 EMAIL = "email typed"
 ACCOUNT_OR_ADDRESS = "account (address when signed out)"
 ID_TYPED = "national ID typed"
+API_KEY = "API key"
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SELF_VERIFY_ID", "5 per day", ID_TYPED,
          "tries with one national ID number, from any account (nobody guesses a neighbour's date of birth)"),
     Rule("RESIDENT_LIST_UPLOAD", "10 per hour", ACCOUNT, "resident lists uploaded by an official"),
-    Rule("API", "120 per minute", ADDRESS, "requests to the JSON API (/api/v1/) from one address"),
+    Rule("API", "120 per minute", ADDRESS, "requests to the JSON API (/api/v1/) from one address, without a valid API key"),
+    Rule("API_KEY", "1200 per minute", API_KEY, "requests to the JSON API with one API key (X-API-Key), wherever they come from"),
 )
 BY_NAME = {r.name: r for r in RULES}
 
@@ -139,9 +141,17 @@ def by_national_id_typed() -> str:
     return "nid:" + hmac.new(key, typed.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:32]
 
 
+def by_api_key() -> str:
+    """The API key a request came with (app/api/http.py recognised it first)."""
+    from app.api.http import request_api_key
+
+    key = request_api_key()
+    return f"apikey:{key.id}" if key is not None else by_address()
+
+
 KEY_FUNCS: dict[str, Callable[[], str]] = {
     ACCOUNT: by_account, ADDRESS: by_address, EMAIL: by_email_typed, ACCOUNT_OR_ADDRESS: by_account,
-    ID_TYPED: by_national_id_typed,
+    ID_TYPED: by_national_id_typed, API_KEY: by_api_key,
 }
 
 

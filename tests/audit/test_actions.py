@@ -105,6 +105,11 @@ def world(app):
     db.session.add(job)
     db.session.flush()
     admin = create_admin("auditor@example.com")
+    from app.api.models import ApiKey
+
+    api_key = ApiKey(name="ศูนย์ข้อมูลเปิด มหาวิทยาลัยเชียงใหม่", prefix="rk_AbC123", key_hash="0" * 64)
+    db.session.add(api_key)
+    db.session.flush()
     db.session.execute(delete(AuditEntry))  # only the samples below
     gone_plan = SimpleNamespace(__tablename__="plans", id=plan.id + 1000)
     return SimpleNamespace(**locals())
@@ -171,6 +176,8 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
         "cycles.import_pb": (w.cycle, {"file": "poland_warszawa.pb", "projects": 2, "ballots": 32, "vote_type": "approval"}),
         "cycles.voting_close": (w.cycle, {"how": "dates", "ballots": 32, "links_destroyed": 30, "dated_phase": "results"}),
         "job.retry": (w.job, None),
+        "api_key.create": (w.api_key, {"name": w.api_key.name}),
+        "api_key.revoke": (w.api_key, {"name": w.api_key.name}),
     }
 
 
@@ -216,7 +223,9 @@ def _what_cells(page: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def sampled(client, world):
+def sampled(client, world, monkeypatch):
+    # One sample of every action on one page: there are more actions than the log's 50 a page.
+    monkeypatch.setattr("app.admin.routes.PER_PAGE", 500)
     samples = _samples(world)
     assert set(samples) == set(ACTIONS), "write a sample record for every action in the registry"
     for code in ACTIONS:
@@ -229,7 +238,7 @@ def sampled(client, world):
 
 
 # Latin words allowed in a Thai sentence: names a person typed, file names, KPI, technical names in brackets.
-_LATIN_OK = {"csv", "pb", "poland", "warszawa", "example", "com", "somchai", "resident", "KPI", "add1", "ThaID"}  # ThaID: the DOPA app's name
+_LATIN_OK = {"csv", "pb", "poland", "warszawa", "example", "com", "somchai", "resident", "KPI", "add1", "ThaID", "API"}  # ThaID: the DOPA app's name
 
 
 def test_every_action_reads_as_a_thai_sentence(client, sampled):
