@@ -270,6 +270,9 @@ def run_tally(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
     data["scores"] = {pid: float(profile.points(profile.scores[i])) for i, pid in enumerate(profile.project_ids)}
     data["num_voters"] = profile.num_voters
     data["vote_type"] = election.vote_type
+    from app.cycles.fairness import fairness_data
+
+    data["fairness"] = fairness_data(cycle, election, data)
     return data
 
 
@@ -584,7 +587,7 @@ def explanation_text(explanation: dict[str, Any], vote_type: str) -> str:
         return _("Selected: with %(score)s in support it fitted in the budget; %(remaining)s was left after it.",
                  score=_score(v.get("score"), vote_type), remaining=_baht(v["remaining"]))
     if code == "did_not_fit":
-        return _("Not selected: it did not fit the remaining %(remaining)s (it costs %(cost)s).",
+        return _("Not selected: when its turn came (projects are taken by votes), only %(remaining)s of the budget was left, less than its cost of %(cost)s.",
                  remaining=_baht(v["remaining"]), cost=_baht(v["cost"]))
     if code == "not_reached":
         return _("Not selected: counting stopped at an earlier project that did not fit the money left (this rule does not skip).")
@@ -607,17 +610,47 @@ def explanation_text(explanation: dict[str, Any], vote_type: str) -> str:
                             n=exhausted, paid=_baht(v.get("exhausted_paid", 0)))
         return text
     if code == "mes_unaffordable":
-        return _("Not selected: its %(votes)s supporters' shares ran out; they had %(money)s left together, less than its cost of %(cost)s.",
-                 votes=_num(v["votes"]), money=_baht(v["supporters_money"]), cost=_baht(v["cost"]))
+        return _mes_short_text(v)
     if code == "no_supporters":
         return _("Not selected: nobody voted for it.")
     if code == "completion_selected":
         return _("Selected when the money left over was shared out by votes (completion); %(remaining)s was left after it.",
                  remaining=_baht(v["remaining"]))
     if code == "completion_did_not_fit":
+        if "supporters_money" in v:
+            return _mes_short_text(v) + " " + _("When the money left over was then shared out by votes, only %(remaining)s was left at its turn.",
+                                                remaining=_baht(v["remaining"]))
         return _("Not selected: its supporters' shares ran out, and when the money left over was shared out it did not fit the remaining %(remaining)s (it costs %(cost)s).",
                  remaining=_baht(v["remaining"]), cost=_baht(v["cost"]))
     return _("No explanation is available for this project.")
+
+
+def _fine_baht(value: Any) -> str:
+    """Whole baht, or satang when the amount is under ฿10 and not whole (a shortfall of ฿0.40 is not ฿0)."""
+    number = float(value)
+    if abs(number) < 10 and abs(number - round(number)) >= 0.005:
+        return f"฿{number:,.2f}"
+    return _baht(number)
+
+
+def _mes_short_text(v: dict[str, Any]) -> str:
+    """Why equal shares passed a project over: the decisive reason first, then the other fact.
+
+    The budget left decides when it is less than the cost (no share could
+    have paid for it then); otherwise the supporters' shares did.
+    """
+    cost = float(v["cost"])
+    money = float(v["supporters_money"])
+    short = _fine_baht(max(cost - money, 0))
+    if "budget_left" not in v:  # results computed before the budget left was recorded
+        return _("Not selected: its %(votes)s supporters' shares ran out; they had %(money)s left together, less than its cost of %(cost)s.",
+                 votes=_num(v["votes"]), money=_baht(money), cost=_baht(cost))
+    left = float(v["budget_left"])
+    if left < cost:
+        return _("Not selected: only %(left)s of the budget was left, less than its cost of %(cost)s. Its %(votes)s supporters' shares had also run out (together %(money)s, %(short)s short).",
+                 left=_baht(left), cost=_baht(cost), votes=_num(v["votes"]), money=_baht(money), short=short)
+    return _("Not selected: its %(votes)s supporters' shares ran out: in the final round they had %(money)s left together, %(short)s short of its cost of %(cost)s. The budget left (%(left)s) could have paid for it, but equal shares pays for a project only from its own supporters' shares.",
+             votes=_num(v["votes"]), money=_baht(money), short=short, cost=_baht(cost), left=_baht(left))
 
 
 def _score(value: Any, vote_type: str) -> str:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.areas import services as area_services
-from app.cycles import closing
+from app.cycles import closing, fairness
 from app.cycles import jobs as cycle_jobs
 from app.cycles import progress as progress_services
 from app.cycles import results as result_services
@@ -239,6 +239,7 @@ def show_results(cycle_id: int):
                 view = result_services.result_view(cycle, budget, result)
                 view["recount"] = None if preview else result_services.latest_recount(budget)
                 view["turnout"] = result_services.turnout_view(cycle, budget, result)
+                view["fairness"] = fairness.fairness_view(cycle, budget, result)
                 views.append(view)
     return render_template(
         "cycles/results.html", cycle=cycle, views=views, phase=current_phase(cycle), can_manage=can_manage,

@@ -20,10 +20,16 @@ Explanation codes:
   `exhausted_payers` voters could not afford it and paid everything they
   had left (`exhausted_paid` together).
 - `mes_unaffordable`: when MES stopped, the project's supporters had
-  `supporters_money` left, less than its `cost`.
+  `supporters_money` left, less than its `cost`; `budget_left` is what
+  the budget itself had left then (whether it could have paid for it).
 - `no_supporters`: nobody voted for the project.
 - `completion_selected` / `completion_did_not_fit`: the greedy completion
-  after MES took the project, or found `remaining` too small for it.
+  after MES took the project, or found `remaining` too small for it (then
+  with MES's `supporters_money` and `budget_left` too, when MES had
+  passed it over for lack of its supporters' money).
+
+MES `details` also carry `rounds` (projects MES chose in its final run)
+and `mes_cost` (their cost, before any greedy completion).
 """
 from __future__ import annotations
 

@@ -66,9 +66,17 @@ def equal_shares(election: Election | Profile, completion: str = "add1") -> Outc
         details = {"voter_budget": _money(profile, Fraction(profile.budget, profile.num_voters))}
     explanations = _mes_explanations(profile, engine, run)
     selected = run.selected
+    details["rounds"] = len(run.rounds)
+    details["mes_cost"] = profile.money(sum(profile.costs[c] for c in selected))
     if completion in ("greedy", "add1+greedy"):
         added, completion_explanations = greedy_fill(profile, selected)
         selected = selected + added
+        for pid, e in completion_explanations.items():
+            before = explanations.get(pid)
+            if e.code == "completion_did_not_fit" and before is not None and before.code == "mes_unaffordable":
+                # Keep why equal shares passed it over beside why the completion did.
+                e = Explanation(e.code, {**before.values, **e.values})
+            completion_explanations[pid] = e
         explanations.update(completion_explanations)
     return Outcome(
         rule="mes",
@@ -150,10 +158,14 @@ def _mes_explanations(profile: Profile, engine: EqualShares, run: MesRun) -> dic
         else:
             values["price_per_point"] = float(price) * profile.point_scale / scale
         explanations[profile.project_ids[c]] = Explanation("mes_selected", values)
+    # What the budget itself had left when equal shares stopped (the voters' shares
+    # together may exceed the budget after add1 raised them).
+    budget_left = profile.money(profile.budget - sum(profile.costs[c] for c in run.selected))
     for c, money in run.money_left.items():
         explanations[profile.project_ids[c]] = Explanation(
             "mes_unaffordable",
-            {"votes": profile.votes[c], "supporters_money": money / scale, "cost": profile.money(profile.costs[c])},
+            {"votes": profile.votes[c], "supporters_money": money / scale, "cost": profile.money(profile.costs[c]),
+             "budget_left": budget_left},
         )
     for c in range(profile.num_projects):
         project_id = profile.project_ids[c]

@@ -44,7 +44,7 @@ def test_greedy_explains_what_did_not_fit(official):
     assert view["used"] == 900_000
     with current_app.test_request_context(), force_locale("en"):
         text = results.explanation_text(result.outcome["explanations"][budget.projects[1].pb_project_id], "approval")
-    assert "did not fit the remaining ฿400,000" in text
+    assert "only ฿400,000 of the budget was left" in text
     with current_app.test_request_context(), force_locale("th"):
         thai = results.explanation_text(result.outcome["explanations"][budget.projects[1].pb_project_id], "approval")
     assert "฿400,000" in thai and thai != text
