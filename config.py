@@ -152,6 +152,8 @@ class Config:
     # Above this many proposals a plan's ผ.02 file (Excel or CSV) is built by a job for the signed-in
     # reader who asks; smaller ones are served at once, to anyone.
     EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
+    # Above this many ballots a budget's .pb download is built by a job, the same way.
+    PB_INLINE_BALLOTS = int(os.environ.get("PB_INLINE_BALLOTS", "20000"))
     # An uploaded resident list (national ID numbers in clear) is deleted by its job; one whose job failed, after this.
     RESIDENT_LIST_UPLOAD_RETENTION_DAYS = int(os.environ.get("RESIDENT_LIST_UPLOAD_RETENTION_DAYS", "1"))
 

@@ -61,3 +61,85 @@ def import_pb_job(payload: dict, ctx: JobContext) -> dict:
                        "message": _("The file was imported as a new cycle. Compute its results from this page.")}
     ctx.forget_payload("data")
     return outcome
+
+
+# --- a large budget's .pb download, built by a job ---------------------------------------------
+#
+# The published (or, for the area's officials, the preview) .pb file is built
+# on request from the live ballots; above PB_INLINE_BALLOTS ballots that takes
+# a worker seconds and memory that grows with it, so the signed-in person who
+# asks gets it from a job, as an owner-only file (app/jobs/files.py).
+
+PB_EXPORT_KIND = "cycles.export_pb"
+PB_MIMETYPE = "text/plain"
+
+
+def pb_inline_limit() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("PB_INLINE_BALLOTS", 20000))
+
+
+def pb_is_large(num_ballots: int | None) -> bool:
+    return (num_ballots or 0) > pb_inline_limit()
+
+
+def ballot_count(budget) -> int:
+    from sqlalchemy import func, select
+
+    from app.cycles.models import CycleBallot
+
+    return db.session.scalar(select(func.count(CycleBallot.id)).where(
+        CycleBallot.budget_id == budget.id, CycleBallot.replaced.is_(False))) or 0
+
+
+def pb_filename(budget, preview: bool) -> str:
+    cycle = budget.cycle
+    suffix = "_preview" if preview else ""
+    return f"ruamkhit_{cycle.area.code}_{cycle.fiscal_year}_cycle{cycle.id}_budget{budget.id}{suffix}.pb"
+
+
+def pb_refusal(user, budget, preview: bool) -> bool:
+    """Whether this person may not have this budget's .pb file now (the routes' rules, checked again by the job)."""
+    from app.cycles import results
+    from app.permissions import can_manage_cycles
+
+    cycle = budget.cycle
+    if preview:
+        return (not can_manage_cycles(user, cycle.area) or cycle.results_published_at is not None
+                or results.latest_preview(budget) is None)
+    return not results.export_allowed(cycle)
+
+
+def request_pb_export(user, budget, preview: bool) -> Job:
+    from app.jobs.files import unfinished_job
+
+    wanted = {"budget_id": budget.id, "preview": bool(preview)}
+    waiting = unfinished_job(PB_EXPORT_KIND, user.id, **wanted)
+    if waiting is not None:
+        return waiting
+    return enqueue(PB_EXPORT_KIND, {**wanted, "owner_id": user.id}, user=user)
+
+
+@register(PB_EXPORT_KIND, _l("Anonymised ballots (.pb file)"), max_attempts=3, retry_delay=30)
+def export_pb_job(payload: dict, ctx: JobContext) -> dict:
+    from app.accounts.models import User
+    from app.cycles import results
+    from app.cycles.models import CycleBudget
+    from app.jobs.files import build_file
+
+    owner = db.session.get(User, payload["owner_id"])
+    budget = db.session.get(CycleBudget, payload["budget_id"])
+    preview = bool(payload.get("preview"))
+    if owner is None or budget is None or pb_refusal(owner, budget, preview):
+        # The results were published or withdrawn, or the official lost their role, since it was asked for.
+        with force_locale(getattr(owner, "locale", None) or "th"):
+            return {"ok": False, "export": True, "message": _("This ballot file can no longer be made for you.")}
+    cycle = budget.cycle
+    ctx.progress(0, 1)
+    text = results.export_pb(cycle, budget, preview=preview)
+    ctx.progress(1, 2)
+    built = build_file(ctx, owner_id=owner.id, download_name=pb_filename(budget, preview), mimetype=PB_MIMETYPE,
+                       write=lambda fh: fh.write(text.encode("utf-8")))
+    with force_locale(owner.locale or "th"):
+        return {"ok": True, "file_id": built.id, "message": _("Your file is ready.")}

@@ -245,8 +245,18 @@ def show_results(cycle_id: int):
         "cycles/results.html", cycle=cycle, views=views, phase=current_phase(cycle), can_manage=can_manage,
         preview=preview and bool(views), state=result_services.results_state(cycle),
         can_compute=result_services.results_can_be_computed(cycle),
-        export_allowed=result_services.export_allowed(cycle),
+        export_allowed=result_services.export_allowed(cycle), pb_is_large=cycle_jobs.pb_is_large,
     )
+
+
+def _pb_too_large(budget: CycleBudget):
+    """A budget with many ballots: its .pb file is prepared by a job; back to the results, which offer it."""
+    count = cycle_jobs.ballot_count(budget)
+    if not cycle_jobs.pb_is_large(count):
+        return None
+    flash(_("This budget has %(num)s ballots: its .pb file is prepared in the background. Use the Prepare button below.",
+            num=f"{count:,}"), "info")
+    return redirect(url_for(".show_results", cycle_id=budget.cycle_id, _anchor=f"result-{budget.id}"), code=303)
 
 
 @bp.get("/<int:cycle_id>/budgets/<int:budget_id>/ballots.pb")
@@ -254,7 +264,31 @@ def download_ballots(cycle_id: int, budget_id: int):
     budget = _budget_or_404(cycle_id, budget_id)
     if not result_services.export_allowed(budget.cycle):
         abort(404)
+    if (queued := _pb_too_large(budget)) is not None:
+        return queued
     return _pb_response(budget, result_services.export_pb(budget.cycle, budget), "")
+
+
+@bp.post("/<int:cycle_id>/budgets/<int:budget_id>/<any(ballots, preview):which>.pb/prepare")
+@login_required
+@limiter.limit(**ratelimit.rule("EXPORT"))
+def prepare_pb(cycle_id: int, budget_id: int, which: str):
+    """Queue a large budget's .pb file (the preview's: the area's officials only) and follow it on its job page."""
+    from app.admin.forms import ActionForm
+
+    budget = _budget_or_404(cycle_id, budget_id)
+    preview = which == "preview"
+    if cycle_jobs.pb_refusal(current_user, budget, preview):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(url_for(".show_results", cycle_id=cycle_id))
+    if not cycle_jobs.pb_is_large(cycle_jobs.ballot_count(budget)):
+        endpoint = ".download_preview" if preview else ".download_ballots"
+        return redirect(url_for(endpoint, cycle_id=cycle_id, budget_id=budget_id), code=303)
+    job = cycle_jobs.request_pb_export(current_user._get_current_object(), budget, preview)
+    db.session.commit()
+    return redirect(url_for("jobs.progress", job_id=job.id), code=303)
 
 
 @bp.get("/<int:cycle_id>/budgets/<int:budget_id>/preview.pb")
@@ -265,12 +299,13 @@ def download_preview(cycle_id: int, budget_id: int):
     budget = _budget_or_404(cycle_id, budget_id)
     if cycle.results_published_at is not None or result_services.latest_preview(budget) is None:
         abort(404)
+    if (queued := _pb_too_large(budget)) is not None:
+        return queued
     return _pb_response(budget, result_services.export_pb(cycle, budget, preview=True), "_preview")
 
 
 def _pb_response(budget: CycleBudget, text: str, suffix: str) -> Response:
-    cycle = budget.cycle
-    filename = f"ruamkhit_{cycle.area.code}_{cycle.fiscal_year}_cycle{cycle.id}_budget{budget.id}{suffix}.pb"
+    filename = cycle_jobs.pb_filename(budget, preview=bool(suffix))
     return Response(text, mimetype="text/plain", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
     })

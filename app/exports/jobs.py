@@ -67,7 +67,8 @@ def export_job(payload: dict, ctx: JobContext) -> dict:
     plan = db.session.get(Plan, payload["plan_id"])
     state_filter, fmt = payload["state"], payload["format"]
     if plan is None or state_filter not in services.STATE_FILTERS or fmt not in FORMATS:
-        return {"ok": False, "message": "The plan no longer exists."}
+        with force_locale(payload.get("locale") or "th"):
+            return {"ok": False, "export": True, "message": _("This plan no longer exists.")}
     states = services.STATE_FILTERS[state_filter]
     with force_locale(payload.get("locale") or "th"):
         meta = services.export_meta(plan, state_filter)
