@@ -263,6 +263,11 @@ class ProductionConfig(Config):
             missing.append("REDIS_URL (the job queue; or JOBS_BACKEND=sqlite on a single machine)")
         if jobs_backend == "immediate":
             missing.append("JOBS_BACKEND redis or sqlite (immediate runs jobs inside requests: for tests only)")
+        cls.OIDC_PROVIDERS = _oidc_providers()
+        for provider in cls.OIDC_PROVIDERS:
+            # Discovery, keys and tokens over plain HTTP could be swapped on the way: a forged ThaID.
+            if not provider["issuer"].startswith("https://"):
+                missing.append(f"an https:// issuer for the sign-in provider {provider['name']} (not {provider['issuer']})")
         if missing:
             raise RuntimeError("Refusing to start in production without: " + ", ".join(missing))
 

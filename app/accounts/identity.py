@@ -242,7 +242,7 @@ def create_account(
 ) -> User:
     """A first sign-in with a provider: a new account, linked to it (AccountError for bad input).
 
-    The account has no password anyone knows; its owner may set one with "Forgot your password?".
+    The account has no password; its owner may choose one with "Forgot your password?".
     The email is confirmed at once only if the provider vouched for this very address.
     """
     from app.accounts import services
@@ -255,6 +255,7 @@ def create_account(
     province_code = proof.province_code or province_code
     user = services.create_user(email, secrets.token_urlsafe(32), display_name, province_code, consent=consent,
                                 locale=locale, email_verified=email_verified)
+    user.password_hash = ""  # no password matches an empty hash: the profile offers to choose one by email
     link(user, proof)
     return user
 

@@ -116,6 +116,11 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     @property
+    def has_password(self) -> bool:
+        """False for an account created by a sign-in with ThaID or LINE, until its owner chooses one."""
+        return bool(self.password_hash)
+
+    @property
     def residency_verified(self) -> bool:
         return self.residency_verified_at is not None
 

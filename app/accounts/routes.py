@@ -451,6 +451,11 @@ def oidc_callback(provider_name: str):
         session.pop(PENDING_KEY, None)
         flash(str(error), "error")
         return redirect(back)
+    except IntegrityError:  # the same identity or number linked a moment ago by another request
+        db.session.rollback()
+        session.pop(PENDING_KEY, None)
+        flash(_("The sign-in did not complete or has expired. Please start again from the sign-in page."), "error")
+        return redirect(back)
     session[PENDING_KEY] = proof.to_session()
     if proof.email and services.get_user_by_email(proof.email) is not None:
         # Never linked by email alone: the owner proves the account is theirs with its password first.
@@ -526,6 +531,10 @@ def _link_pending(user) -> None:
     except identity.IdentityError as error:
         db.session.rollback()
         flash(str(error), "error")
+        return
+    except IntegrityError:  # linked a moment ago by another request
+        db.session.rollback()
+        flash(_("The sign-in did not complete or has expired. Please start again from the sign-in page."), "error")
         return
     flash(_("%(provider)s is now linked to your account.", provider=proof.provider_label), "success")
     provider = oidc.get_provider(proof.provider)

@@ -123,6 +123,9 @@ def hash_password(password: str) -> str:
 
 def check_password(user: User, password: str) -> bool:
     """True if `password` is the user's; upgrades an outdated hash in place (the caller commits)."""
+    if not user.password_hash:  # an account without a password (ThaID, LINE): the same time spent all the same
+        _hasher().hash(password or "")
+        return False
     try:
         ok = _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -399,6 +402,8 @@ def set_national_id(user: User, raw_id: str) -> None:
     if user.national_id_hash != digest:
         user.national_id_hash = digest
         _forget_residency_check(user)  # a new number needs a new check
+        user.identity_proven_at = None  # what ThaID proved was the other number
+        user.identity_provider = None
     db.session.flush()
 
 

@@ -457,6 +457,74 @@ def test_line_proves_an_account_never_residency(app, client, provider, monkeypat
     assert [i.provider for i in user.identities] == ["line"]
 
 
+def _signed_with_secret(secret: str):
+    def sign(token: str) -> str:
+        import json
+
+        from joserfc import jwt
+        from joserfc.jwk import OctKey
+
+        from tests.helpers.oidc_provider import _unb64
+
+        return jwt.encode({"alg": "HS256"}, json.loads(_unb64(token.split(".")[1])), OctKey.import_key(secret))
+    return sign
+
+
+def test_line_id_tokens_signed_with_the_channel_secret_are_accepted(app, client, provider, monkeypatch):
+    """LINE web login signs ID tokens with HS256 and the channel secret (not with published keys)."""
+    monkeypatch.setitem(app.config, "OIDC_PROVIDERS", [provider.config(
+        name="line", label="LINE", pid_claim=None, client_secret="line-channel-secret-0123456789abcdef",
+        secret_signs_id_token=True)])
+    sub = f"line-{next(_subjects)}"
+    provider.set_user(sub, {"name": "Somsri"})
+    provider.tamper = _signed_with_secret("line-channel-secret-0123456789abcdef")
+    assert sign_in_at_provider(client, provider, sub, provider_name="line").location.endswith("/login/with/new-account")
+    # Signed with another secret: refused.
+    client.get("/login")
+    provider.tamper = _signed_with_secret("not-the-channel-secret-0123456789abcdef")
+    response = sign_in_at_provider(client, provider, f"line-{next(_subjects)}", provider_name="line")
+    assert response.location.endswith("/login")
+    assert shows(client.get("/login"), "The answer from %(provider)s could not be verified, so you were not signed "
+                 "in. Please start again from the sign-in page.", provider="LINE")
+
+
+def test_hs256_is_refused_from_a_provider_that_publishes_keys(client, thaid):
+    """A token "signed" with the client secret (which the site and the provider share) is no proof from ThaID."""
+    before = user_count()
+    thaid.tamper = _signed_with_secret("test-secret")
+    sign_in_at_provider(client, thaid, thaid_person(thaid))
+    _nothing_stored(before)
+
+
+def test_erasing_the_account_removes_its_linked_identities(client, thaid):
+    from app.privacy.erasure import erase_account
+
+    sub = thaid_person(thaid)
+    sign_in_at_provider(client, thaid, sub)
+    finish_account(client, email="erase@example.com")
+    user = db.session.scalar(select(User).where(User.email == "erase@example.com"))
+    erase_account(user, keep_photos=False)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(LinkedIdentity)) == 0
+    assert user.identity_proven_at is None and user.identity_provider is None and user.national_id_hash is None
+    client.post("/logout")
+    # The same ThaID person may start again with a new account: nothing of the old one is left.
+    assert sign_in_at_provider(client, thaid, sub).location.endswith("/login/with/new-account")
+
+
+def test_the_data_download_lists_linked_services(client, thaid):
+    from app.privacy.registry import datasets
+
+    sub = thaid_person(thaid)
+    sign_in_at_provider(client, thaid, sub)
+    finish_account(client, email="download@example.com")
+    user = db.session.scalar(select(User).where(User.email == "download@example.com"))
+    dataset = next(d for d in datasets() if d.name == "sign_in_services")
+    rows = db.session.execute(dataset.query(user.id)).mappings().all()
+    assert [(r["service"], r["subject"]) for r in rows] == [("thaid", sub)]
+    assert rows[0]["identity_verified_at"] is not None
+
+
 def test_a_second_identity_provider_proves_identity_but_not_residency(app, client, provider, monkeypatch):
     monkeypatch.setitem(app.config, "OIDC_PROVIDERS", [provider.config(name="pdid", label="Provincial ID")])
     sub = thaid_person(provider)
@@ -489,3 +557,60 @@ def test_the_configuration_reads_thaid_line_and_named_providers(monkeypatch):
     assert found["pdid"]["label"] == "Provincial ID" and found["pdid"]["pid_claim"] == "pid"
     assert found["line"]["issuer"] == "https://access.line.me" and found["line"]["pid_claim"] is None
     assert found["line"]["secret_signs_id_token"]
+
+
+def test_production_refuses_a_provider_over_plain_http(monkeypatch):
+    from config import ProductionConfig
+
+    for name in ("SECRET_KEY", "ID_HASH_KEY", "BALLOT_HASH_KEY", "SQLALCHEMY_DATABASE_URI", "PUBLIC_BASE_URL",
+                 "SERVER_NAME", "TRUSTED_HOSTS", "OIDC_PROVIDERS"):
+        monkeypatch.setattr(ProductionConfig, name, getattr(ProductionConfig, name, None))  # restored afterwards
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ID_HASH_KEY", "i" * 40)
+    monkeypatch.setenv("BALLOT_HASH_KEY", "b" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/ruamkhit")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://ruamkhit.example.go.th")
+    monkeypatch.setenv("JOBS_BACKEND", "sqlite")
+    monkeypatch.delenv("OIDC_PROVIDERS", raising=False)
+    monkeypatch.delenv("LINE_CHANNEL_ID", raising=False)
+    monkeypatch.setenv("THAID_CLIENT_ID", "abc")
+    monkeypatch.setenv("THAID_ISSUER", "http://imauth.bora.dopa.go.th")
+    with pytest.raises(RuntimeError, match="https:// issuer for the sign-in provider thaid"):
+        ProductionConfig.validate()
+    monkeypatch.setenv("THAID_ISSUER", "https://imauth.bora.dopa.go.th")
+    ProductionConfig.validate()
+    assert ProductionConfig.OIDC_PROVIDERS[0]["issuer"] == "https://imauth.bora.dopa.go.th"
+
+
+def test_an_account_made_by_thaid_has_no_password_until_one_is_chosen(client, thaid, outbox):
+    from tests.accounts.helpers import link_in
+
+    sub = thaid_person(thaid)
+    sign_in_at_provider(client, thaid, sub)
+    finish_account(client, email="nopassword@example.com")
+    user = db.session.scalar(select(User).where(User.email == "nopassword@example.com"))
+    assert not user.has_password
+    page = client.get("/profile")
+    assert shows(page, "Choose a password") and not shows(page, "Change your password")
+    client.post("/logout")
+    # No password at all signs it in, not even an empty one.
+    for guess in ("", "x" * 12):
+        assert client.post("/login", data={"email": "nopassword@example.com", "password": guess}).status_code == 200
+    client.post("/forgot-password", data={"email": "nopassword@example.com"})
+    mail = next(m for m in outbox() if "/reset-password/" in m.get_body(("plain",)).get_content())
+    path = link_in(mail, "/reset-password/")
+    client.post(path, data={"password": "a new password 123", "password_again": "a new password 123"})
+    sign_in(client, user, password="a new password 123")
+    db.session.refresh(user)
+    assert user.has_password and user.identities[0].subject == sub
+
+
+def test_replacing_the_national_id_by_hand_ends_the_thaid_proof(client, thaid):
+    sign_in_at_provider(client, thaid, thaid_person(thaid))
+    finish_account(client, email="replace@example.com")
+    user = db.session.scalar(select(User).where(User.email == "replace@example.com"))
+    assert user.identity_proven_at is not None
+    response = client.post("/profile/national-id", data={"nid-national_id": valid_national_id()})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.identity_proven_at is None and user.identity_provider is None and not user.residency_verified
