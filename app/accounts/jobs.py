@@ -102,7 +102,7 @@ def import_job(payload: dict, ctx: JobContext) -> dict:
             outcome = {"ok": True, "area_code": area.code, "rows": stored.row_count, "message": ngettext(
                 "The resident list of %(area)s is saved: %(num)d resident.",
                 "The resident list of %(area)s is saved: %(num)d residents.",
-                stored.row_count, area=area.name(actor.locale or "th"))}
+                stored.row_count, area=area.title(actor.locale or "th"))}
     del data
     _remove(path)  # the numbers in clear are gone once the list is read
     return outcome

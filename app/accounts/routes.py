@@ -377,7 +377,7 @@ def self_verify():
         else:
             db.session.commit()
             flash(_("Your residency is verified against the resident list of %(area)s: you can vote in its budgeting cycles.",
-                    area=area.name(current_locale())), "success")
+                    area=area.title(current_locale())), "success")
             return redirect(url_for("accounts.profile"))
     return _render_profile(self_verify_form=form)
 

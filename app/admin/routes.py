@@ -238,7 +238,7 @@ def lg_subdistricts(code: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("The subdistricts of %(area)s are saved.", area=lg.name(current_locale())) if changed
+            flash(_("The subdistricts of %(area)s are saved.", area=lg.title(current_locale())) if changed
                   else _("Nothing was changed."), "success" if changed else "info")
             return redirect(url_for("admin.lg_subdistricts", code=lg.code))
     elif form.is_submitted():
@@ -310,7 +310,7 @@ def assign_role():
             user = assignment.user
             if assignment.area is not None:
                 flash(_("%(name)s is now %(role)s of %(area)s.", name=user.display_name, role=ROLE_LABELS[role],
-                        area=assignment.area.name(current_locale())), "success")
+                        area=assignment.area.title(current_locale())), "success")
             else:
                 flash(_("%(name)s is now %(role)s.", name=user.display_name, role=ROLE_LABELS[role]), "success")
             return redirect(url_for("admin.roles"))
@@ -334,7 +334,7 @@ def remove_role(assignment_id: int):
             db.session.commit()
             if area is not None:
                 flash(_("%(name)s is no longer %(role)s of %(area)s.", name=user.display_name, role=ROLE_LABELS[role],
-                        area=area.name(current_locale())), "success")
+                        area=area.title(current_locale())), "success")
             else:
                 flash(_("%(name)s is no longer %(role)s.", name=user.display_name, role=ROLE_LABELS[role]), "success")
         return redirect(url_for("admin.roles"))

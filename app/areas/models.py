@@ -97,6 +97,14 @@ class Area(db.Model):
     def name(self, locale: str = "th") -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_th
 
+    def title(self, locale: str = "th") -> str:
+        """The area as a sentence names it: in Thai a province is จังหวัดเชียงใหม่ ("เจ้าหน้าที่ของ
+        จังหวัดเชียงใหม่จะตอบ", not "…ของเชียงใหม่…"), except Bangkok, which is no จังหวัด; a local
+        government's name is already whole. English keeps the plain name ("Officials of Chiang Mai")."""
+        if locale != "en" and self.is_province and self.code != "10" and not self.name_th.startswith("จังหวัด"):
+            return f"จังหวัด{self.name_th}"
+        return self.name(locale)
+
 
 class District(db.Model):
     __tablename__ = "districts"

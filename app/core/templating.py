@@ -65,6 +65,8 @@ def init_templating(app: Flask) -> None:
     env.globals["url_map_endpoints"] = app.view_functions
     env.globals["new_submission_token"] = new_submission_token
     env.filters["localname"] = lambda obj: obj.name(current_locale()) if obj is not None else ""
+    # An area named inside a sentence ("Ideas for %(area)s"): จังหวัดเชียงใหม่ in Thai (Area.title).
+    env.filters["areaname"] = lambda obj: obj.title(current_locale()) if obj is not None else ""
     env.globals["scroll_region"] = scroll_region
 
     @app.context_processor

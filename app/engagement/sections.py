@@ -113,7 +113,8 @@ def area_label(area: Area) -> str:
     from app.core.locale import current_locale
 
     name = area.name(current_locale())
-    return _("Province of %(name)s", name=name) if area.is_province else name
+    # Bangkok is a province-level area but no จังหวัด: it keeps its own name.
+    return _("Province of %(name)s", name=name) if area.is_province and area.code != "10" else name
 
 
 def area_section(area: Area) -> Optional[tuple[str, dict]]:

@@ -277,7 +277,7 @@ def feed(scope: str, code: str):
     self_url = absolute_url(".feed", scope=scope, code=code)
     root = ET.Element(f"{{{ns}}}feed", {"xml:lang": locale})
     sub(root, "id", self_url)
-    sub(root, "title", _("Ideas for %(area)s", area=area.name(locale)))
+    sub(root, "title", _("Ideas for %(area)s", area=area.title(locale)))
     sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
     sub(root, "link", rel="alternate", type="text/html", href=absolute_url(".list_ideas", scope=scope, code=code))
     updated = max((i.updated_at for i in ideas), default=None)
@@ -420,7 +420,7 @@ def create_idea(scope: str, code: str):
         return render_template("ideas/form.html", form=form, area=area, kept_photos=photos, mode="new")
     db.session.commit()
     flash(_("Thank you: your idea has been submitted. Officials of %(area)s will answer it here.",
-            area=area.name(current_locale())), "success")
+            area=area.title(current_locale())), "success")
     return redirect(url_for(".show_idea", idea_id=idea.id))
 
 

@@ -65,9 +65,7 @@ def check_year(year: int | None) -> int:
 
 def official_name_th(area: Area) -> str:
     """จังหวัดเชียงใหม่ for a province (Bangkok keeps its own name), the full name for a local government."""
-    if area.is_province and area.code != "10" and not area.name_th.startswith("จังหวัด"):
-        return f"จังหวัด{area.name_th}"
-    return area.name_th
+    return area.title("th")
 
 
 def default_title(area: Area, kind: PlanKind, start_year: int) -> str:

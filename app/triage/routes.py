@@ -134,7 +134,8 @@ def _page(idea: Idea, status_form: Optional[StatusForm] = None, refer_form: Opti
 
 def _area_name(area: Area) -> str:
     name = area.name(current_locale())
-    return _("Province of %(name)s", name=name) if area.is_province else name
+    # Bangkok is a province-level area but no จังหวัด: it keeps its own name.
+    return _("Province of %(name)s", name=name) if area.is_province and area.code != "10" else name
 
 
 def _fail(form: Any, field_name: str, error: Exception) -> None:

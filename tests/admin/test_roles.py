@@ -59,10 +59,10 @@ def test_unknown_area_filter_says_so(client, admin):
 
 
 @pytest.mark.parametrize("role,code,area_name", [
-    ("provincial_official", "50", "เชียงใหม่"),
+    ("provincial_official", "50", "จังหวัดเชียงใหม่"),
     ("lg_officer", "3500102", "เทศบาลนครเชียงใหม่"),
     ("evaluator", "3500102", "เทศบาลนครเชียงใหม่"),
-    ("evaluator", "50", "เชียงใหม่"),
+    ("evaluator", "50", "จังหวัดเชียงใหม่"),
 ])
 def test_assign_a_role_by_email_and_area_code(client, admin, role, code, area_name):
     person = create_user("new.official@example.com", display_name="สมพร ขยัน")

@@ -203,3 +203,20 @@ def test_replaced_words_stay_replaced(wrong, instead):
 # Thai ends a sentence with a space or a line, not a full stop (abbreviations such as พ.ศ. and อบต. keep theirs).
 def test_no_full_stop_after_a_thai_phrase():
     assert not _bad(lambda msgid, plural, text: re.search(r"[\u0E00-\u0E7F]{4}\.(?:\s|$)", text))
+
+
+# A province named inside a sentence is จังหวัดเชียงใหม่ ("เจ้าหน้าที่ของเชียงใหม่จะตอบ" reads as a
+# street name); Bangkok is no จังหวัด; a local government's name is already whole; English is unchanged.
+def test_an_area_inside_a_sentence_has_its_whole_thai_name(app):
+    from sqlalchemy import select
+
+    from app.areas.models import Area
+    from app.extensions import db
+
+    areas = {a.code: a for a in db.session.scalars(select(Area).where(Area.code.in_(["50", "10", "3500102"])))}
+    assert areas["50"].title("th") == "จังหวัดเชียงใหม่" and areas["50"].title("en") == areas["50"].name_en
+    assert areas["10"].title("th") == "กรุงเทพมหานคร"
+    assert areas["3500102"].title("th") == "เทศบาลนครเชียงใหม่"
+    with app.test_request_context(), force_locale("th"):
+        rendered = app.jinja_env.from_string('{{ _("Ideas for %(area)s", area=a|areaname) }}').render(a=areas["50"])
+        assert rendered == "ไอเดียสำหรับจังหวัดเชียงใหม่"
