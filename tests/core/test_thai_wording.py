@@ -220,3 +220,11 @@ def test_an_area_inside_a_sentence_has_its_whole_thai_name(app):
     with app.test_request_context(), force_locale("th"):
         rendered = app.jinja_env.from_string('{{ _("Ideas for %(area)s", area=a|areaname) }}').render(a=areas["50"])
         assert rendered == "ไอเดียสำหรับจังหวัดเชียงใหม่"
+
+
+# An idea is ไอเดีย; ความคิดเห็น is a comment. (The API's first catalogue called every idea ความคิดเห็น.)
+def test_an_idea_is_never_called_a_comment():
+    def check(msgid, plural, text):
+        return (re.search(r"\bideas?\b", msgid, re.I) and "ความคิดเห็น" in text and "ไอเดีย" not in text
+                and not re.search(r"comment|opinion|discuss|repl", msgid, re.I))
+    assert not _bad(check)
