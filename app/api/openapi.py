@@ -47,6 +47,7 @@ TAGS = {
     "proposals": _l("Proposals, their costs and history"),
     "plans": _l("Plans and their items"),
     "cycles": _l("Participatory budgeting cycles, results and progress"),
+    "statistics": _l("Statistics"),
 }
 
 ETAG_PATTERN = r'^(\*|(W/)?"[!#-~]*"(, ?(W/)?"[!#-~]*")*)$'

@@ -90,6 +90,7 @@ def is_api_request() -> bool:
 def index(q: s.NoQuery):
     links = [s.Link(rel=e.tag, href=absolute_url("api." + e.name)) for e in ENDPOINTS
              if not e.path_params and e.name != "index"]
+    links.append(s.Link(rel="statistics", href=absolute_url("api.get_statistics", scope="TH")))
     return s.Index(
         name=str(_l("Ruamkhit open API")), version="1", openapi=absolute_url("api.openapi_document"),
         documentation=absolute_url("api.docs"), links=links,
@@ -208,3 +209,16 @@ def get_results(q: s.NoQuery, cycle_id: int):
           tag="cycles", summary=_l("Progress of a cycle's funded projects"), path_params=CYCLE_ID)
 def get_progress(q: s.NoQuery, cycle_id: int):
     return services.get_progress(cycle_id)
+
+
+# --- statistics -------------------------------------------------------------------------------------
+
+
+@endpoint("/statistics/<scope>", "/statistics/{scope}", query=s.StatisticsQuery, response=s.Statistics, tag="statistics",
+          summary=_l("Statistics of the country (TH) or of an area"),
+          path_params=[("scope", {"type": "string", "pattern": r"^(TH|[0-9]{2}([0-9]{5})?)$"},
+                        _l("TH for the whole country, or an area's code."))],
+          description=_l("The figures of the statistics pages, computed every hour (computed_at says when): ideas "
+                         "and answers by month, response times, supports, comments, participants and turnout."))
+def get_statistics(q: s.StatisticsQuery, scope: str):
+    return services.get_statistics(scope)

@@ -362,3 +362,60 @@ PlanItem.model_rebuild()
 
 def enum_values(cls: type[Enum]) -> list[str]:
     return [m.value for m in cls]
+
+
+# --- statistics (figures computed by app/opendata/statistics.py) -----------------------------------
+
+
+class StatisticsQuery(Query):
+    pass
+
+
+class ResponseStats(Out):
+    total: int = Field(description="Ideas counted: submitted in the window, neither withdrawn nor hidden.")
+    answered: int
+    median_days: Optional[float]
+    within_15: int = Field(description="Answered within 15 days (the share is over all counted ideas).")
+    within_30: int
+
+
+class RankingRow(Out):
+    area_code: str
+    name_th: str
+    name_en: str
+    province_code: str
+    ideas: int
+    answered: int
+    median_days: Optional[float]
+    share_15: float
+    share_30: float
+
+
+class Turnout(Out):
+    area_code: str
+    cycle_id: int
+    title: str
+    fiscal_year: int
+    budget_id: int
+    budget_name: str
+    online: int
+    paper: int
+    imported: int
+    eligible: Optional[int] = Field(description="Verified residents who may vote in the budget (null for an imported cycle).")
+
+
+class Statistics(Out):
+    scope: str = Field(description="TH for the whole country, or an area's code.")
+    computed_at: datetime = Field(description="When the figures were computed (every hour).")
+    window_days: int
+    submitted: dict[str, int] = Field(description="Public ideas submitted, by month (YYYY-MM, Asia/Bangkok).")
+    answered: dict[str, int] = Field(description="Ideas first answered, by month.")
+    supports: dict[str, int]
+    comments: dict[str, int]
+    categories: dict[str, int]
+    statuses: dict[str, int]
+    participants: dict[str, int] = Field(description="Distinct people who submitted, supported, commented or voted. "
+                                                     "The 'voted' and 'any' figures are left out while a cycle in scope is voting.")
+    turnout: list[Turnout] = Field(description="Budgets whose voting has closed only.")
+    response: Optional[ResponseStats]
+    ranking: Optional[list[RankingRow]] = Field(description="Areas by response time, fastest first (country and provinces).")

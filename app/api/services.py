@@ -421,3 +421,48 @@ def get_progress(cycle_id: int) -> tuple[s.Progress, Optional[datetime]]:
             ))
     modified = latest([u.created_at for p in projects for u in p.updates] + [cycle.results_published_at])
     return s.Progress(cycle_id=cycle.id, projects=projects), modified
+
+
+# --- statistics -------------------------------------------------------------------------------------
+# The open-data part computes them every hour (app/opendata/statistics.py); the API serves its rows.
+
+
+def _voting_in_scope(area: Optional[Area]) -> bool:
+    from app.cycles.models import Cycle
+    from app.cycles.voting import voting_open
+
+    stmt = select(Cycle).where(Cycle.voting_closed_at.is_(None), Cycle.results_published_at.is_(None))
+    if area is not None:
+        ids = [area.id] + ([c.id for c in area.children] if area.is_province else [])
+        stmt = stmt.where(Cycle.area_id.in_(ids))
+    return any(voting_open(c) for c in db.session.scalars(stmt))
+
+
+def get_statistics(scope: str) -> tuple[s.Statistics, Optional[datetime]]:
+    from app.opendata.statistics import COUNTRY, snapshot
+
+    area = None
+    if scope != COUNTRY:
+        area = db.session.scalar(select(Area).where(Area.code == scope))
+        if area is None:
+            raise ApiProblem(404, _l("No area has this code."))
+    row = snapshot(scope)
+    if row is None:
+        raise ApiProblem(404, _l("No statistics for this area yet: it has no activity, or the figures were not computed yet."))
+    data = row.data
+    participants = dict(data.get("participants") or {})
+    if _voting_in_scope(area):  # how many have voted so far is a running count: none while voting is open
+        participants.pop("voted", None)
+        participants.pop("any", None)
+    ranking = data.get("ranking")
+    out = s.Statistics(
+        scope=scope, computed_at=row.computed_at, window_days=data.get("window_days", 0),
+        submitted=data.get("submitted", {}), answered=data.get("answered", {}), supports=data.get("supports", {}),
+        comments=data.get("comments", {}), categories=data.get("categories", {}), statuses=data.get("statuses", {}),
+        participants=participants,
+        turnout=[s.Turnout(**t) for t in data.get("turnout", [])],
+        response=s.ResponseStats(**data["response"]) if data.get("response") else None,
+        ranking=[s.RankingRow(area_code=r[0], name_th=r[1], name_en=r[2], province_code=r[3], ideas=r[4], answered=r[5],
+                              median_days=r[6], share_15=r[7], share_30=r[8]) for r in ranking] if ranking is not None else None,
+    )
+    return out, row.computed_at

@@ -59,7 +59,7 @@ def test_cycles_results_and_progress_once_published(client, w):
     assert pb.status_code == 200 and "VOTES" in pb.get_data(as_text=True)
     english = budget["projects"][2]["explanation"]
     thai = get(client, cycle["results"].removeprefix("http://localhost"), lang="th").get_json()["budgets"][0]["projects"][2]["explanation"]
-    assert "did not fit" in english and thai != english
+    assert english.startswith("Not selected") and "฿300,000" in english and thai != english
     progress = get(client, f"/api/v1/cycles/{w.published.id}/progress").get_json()
     assert progress["projects"][0]["updates"][0]["percent"] == 40
     listed = get(client, "/api/v1/cycles?area=50").get_json()["items"]
@@ -83,3 +83,27 @@ def test_pages_of_each_list_have_working_cursors(client, w):
     cursor = get(client, "/api/v1/cycles?limit=1").get_json()["next_cursor"]
     refused = get(client, f"/api/v1/plans?cursor={cursor}")  # a cursor of another list
     assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
+
+
+def test_statistics_of_the_open_data_part_with_no_running_count_of_voters(client, w):
+    from app.core.timeutil import utcnow
+    from app.cycles.models import CycleVoter
+    from app.extensions import db
+    from app.opendata.statistics import refresh_statistics
+
+    voter = seed.ideas.create_user()
+    db.session.add(CycleVoter(budget_id=w.voting.budgets[0].id, user_id=voter.id))
+    refresh_statistics()
+    country = get(client, "/api/v1/statistics/TH")
+    assert country.status_code == 200 and country.headers["Last-Modified"]
+    body = country.get_json()
+    assert sum(body["submitted"].values()) >= 2 and body["ranking"] is not None
+    assert "voted" not in body["participants"] and "any" not in body["participants"]  # a cycle is voting
+    assert str(seed.VOTING_BALLOTS) not in country.get_data(as_text=True)
+    assert [t["cycle_id"] for t in body["turnout"]] == [w.published.id]
+    assert "voted" not in get(client, "/api/v1/statistics/50").get_json()["participants"]
+    assert get(client, "/api/v1/statistics/10").status_code == 404  # no activity in Bangkok
+    assert get(client, "/api/v1/statistics/99").status_code == 404
+    w.voting.voting_closed_at = utcnow()
+    db.session.flush()
+    assert get(client, "/api/v1/statistics/TH").get_json()["participants"]["voted"] == 1

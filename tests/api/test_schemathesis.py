@@ -45,6 +45,9 @@ def _run(operation, mode, checks) -> None:
 def test_api_keeps_to_its_document(app, monkeypatch):
     monkeypatch.setitem(app.config, "RATE_LIMIT_API", "100000 per minute")  # hundreds of requests from one address
     seed.world()
+    from app.opendata.statistics import refresh_statistics
+
+    refresh_statistics()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5
