@@ -41,6 +41,14 @@ class IdentityError(Exception):
     """The provider's answer cannot be used for this account; the message is shown to the person."""
 
 
+class NationalIdTaken(IdentityError):
+    """The provider's national ID is on another account (`owner_id`): refused, and worth an audit entry."""
+
+    def __init__(self, message, owner_id: int):
+        super().__init__(message)
+        self.owner_id = owner_id
+
+
 @dataclass
 class Proof:
     """What a verified sign-in proved, in the form the site keeps (never the national ID itself)."""
@@ -194,11 +202,22 @@ def check_proof_for(user: Optional[User], proof: Proof) -> None:
         return
     owner = db.session.scalar(select(User).where(User.national_id_hash == proof.national_id_hash))
     if owner is not None and (user is None or owner.id != user.id):
-        raise IdentityError(_l(
+        raise NationalIdTaken(_l(
             "Your national ID number is already linked to another Ruamkhit account, so %(provider)s was not linked "
             "and nothing was saved. Sign in to that account with its email and password (or choose a new password "
             "with \"Forgot your password?\") and use %(provider)s there. If that account is not yours, contact the "
-            "office of your local government.", provider=proof.provider_label))
+            "office of your local government.", provider=proof.provider_label), owner.id)
+
+
+def record_refusal(error: NationalIdTaken, proof: Proof, actor: Optional[User]) -> None:
+    """Audit, on the account that holds the number, that a sign-in tried to use it (officials may look into it).
+
+    Called after the refused attempt was rolled back; the caller commits.
+    """
+    owner = db.session.get(User, error.owner_id)
+    if owner is not None:
+        record(actor, "account.identity_refused", owner, details={"provider": proof.provider_label})
+        db.session.flush()
 
 
 def sign_in(user: User, proof: Proof) -> None:

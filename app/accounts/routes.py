@@ -430,6 +430,7 @@ def oidc_start(provider_name: str):
 def oidc_callback(provider_name: str):
     provider = _provider_or_404(provider_name)
     back = url_for("accounts.profile" if current_user.is_authenticated else "accounts.login")
+    proof = None
     try:
         proof = identity.read_claims(oidc.finish(provider))
         if current_user.is_authenticated:  # signed in: the person proved the account is theirs
@@ -449,6 +450,9 @@ def oidc_callback(provider_name: str):
     except (oidc.SignInError, identity.IdentityError) as error:
         db.session.rollback()
         session.pop(PENDING_KEY, None)
+        if isinstance(error, identity.NationalIdTaken) and proof is not None:
+            identity.record_refusal(error, proof, current_user if current_user.is_authenticated else None)
+            db.session.commit()
         flash(str(error), "error")
         return redirect(back)
     except IntegrityError:  # the same identity or number linked a moment ago by another request
@@ -530,6 +534,9 @@ def _link_pending(user) -> None:
         db.session.commit()
     except identity.IdentityError as error:
         db.session.rollback()
+        if isinstance(error, identity.NationalIdTaken):
+            identity.record_refusal(error, proof, user)
+            db.session.commit()
         flash(str(error), "error")
         return
     except IntegrityError:  # linked a moment ago by another request

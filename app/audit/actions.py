@@ -106,6 +106,9 @@ def _actions() -> list[AuditAction]:
                         D("subdistrict", _l("Subdistrict"), SUBDISTRICTS),)),
         AuditAction("account.identity_link", _l("Sign-in service linked"),
                     _l("%(object)s linked their account to %(provider)s"), (D("provider", _l("Service")),)),
+        AuditAction("account.identity_refused", _l("Sign-in with another person's national ID refused"),
+                    _l("A sign-in with %(provider)s carried the national ID number of %(object)s and was refused"),
+                    (D("provider", _l("Service")),)),
         AuditAction("resident.identity_verify", _l("Residency verified by ThaID"),
                     _l("%(provider)s verified the identity of %(object)s and their residency"), (
                         D("provider", _l("Service")), D("subdistrict", _l("Subdistrict"), SUBDISTRICTS))),

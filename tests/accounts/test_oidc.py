@@ -259,6 +259,9 @@ def test_pid_verified_on_another_account_is_refused_with_what_to_do(client, thai
                "contact the office of your local government.")
     assert shows(client.get("/login"), message, provider="ThaID")
     _nothing_stored(before)
+    # Only an audit entry on the account that holds the number, for its officials to look into.
+    assert db.session.scalar(select(AuditEntry.action).where(
+        AuditEntry.object_id == owner.id, AuditEntry.action == "account.identity_refused")) is not None
     # Signed in to another account, linking is refused the same way.
     other = create_user()
     sign_in(client, other)
@@ -614,3 +617,10 @@ def test_replacing_the_national_id_by_hand_ends_the_thaid_proof(client, thaid):
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.identity_proven_at is None and user.identity_provider is None and not user.residency_verified
+
+
+def test_the_redirect_uri_is_always_on_the_public_address(app, client, thaid, monkeypatch):
+    """Never built from the request: a proxy or a forged Host header cannot send codes elsewhere."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://ruamkhit.example.go.th")
+    query = parse_qs(urlsplit(start(client)).query)
+    assert query["redirect_uri"] == ["https://ruamkhit.example.go.th/login/with/thaid/callback"]

@@ -126,6 +126,7 @@ def _samples(w) -> dict[str, tuple[object, dict]]:
         "resident.self_verify": (w.resident, {"subdistrict": "500101"}),
         "resident.self_verify_failed": (w.resident, None),
         "account.identity_link": (w.resident, {"provider": "ThaID"}),
+        "account.identity_refused": (w.resident, {"provider": "ThaID"}),
         "resident.identity_verify": (w.resident, {"provider": "ThaID", "subdistrict": "500101"}),
         "moderation.auto_pending": (w.comment, {"reports": 3, "idea_id": w.idea.id}),
         "moderation.hide_idea": (w.idea, {"reason": "ข้อความไม่สุภาพ", "reports": 2}),
