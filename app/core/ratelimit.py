@@ -88,7 +88,7 @@ RULES: tuple[Rule, ...] = (
     Rule("SEARCH", "120 per minute", ACCOUNT_OR_ADDRESS, "idea searches"),
     Rule("SIMILAR", "240 per minute", ACCOUNT_OR_ADDRESS, "similar-idea look-ups while a title is typed"),
     Rule("RECEIPT_CHECK", "60 per minute", ACCOUNT_OR_ADDRESS, "ballot receipt checks"),
-    Rule("EXPORT", "60 per minute", ACCOUNT_OR_ADDRESS, "plan exports (Excel, CSV, printable page)"),
+    Rule("EXPORT", "60 per minute", ACCOUNT_OR_ADDRESS, "plan exports (Excel, CSV, printable page) and asking for a prepared file (data download, large export, .pb)"),
     Rule("OFFICIAL_ACTION", "60 per minute", ACCOUNT,
          "officials' answers, referrals, merges and proposal moves"),
     Rule("PLAN_EDIT", "20 per minute", ACCOUNT, "plans created and plan files uploaded"),

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.extensions import db
+from app.core import ratelimit
+from app.extensions import db, limiter
 from app.permissions import is_admin, require
 from app.privacy import consents, export, registry, services
 from app.jobs.files import ready_files
@@ -166,6 +167,7 @@ def download():
 
 @bp.post("/profile/my-data")
 @login_required
+@limiter.limit(**ratelimit.rule("EXPORT"))
 def request_download():
     """Queue the person's data download and follow it on its job page. There is no id: it is always one's own."""
     from app.privacy.jobs import request_export
