@@ -48,6 +48,7 @@ BUDGET_PROJECTS = "budget_projects"        # {budget id: [project ids]}
 BUDGET_RECOUNT = "budget_recount"          # {budget id: {"changed", "published", "recounted"}}
 ASSIGNMENT = "assignment"                  # {proposal id: budget id or None}
 PB_RULE, VOTE_TYPE = "pb_rule", "vote_type"
+METHODS = "methods"                        # residency methods a cycle accepts: a list of values, or "all"
 CLOSED_BY = "closed_by"                    # what closed a vote: by_hand, dates, results
 
 
@@ -176,7 +177,7 @@ def _actions() -> list[AuditAction]:
         AuditAction("cycles.create", _l("Cycle created"), _l("Created the budgeting cycle %(object)s"), (
             D("title", _l("Title")), D("fiscal_year", _l("Fiscal year"), FISCAL_YEAR),
             D("total_budget", _l("Total budget"), BAHT), D("ballot_kind", _l("Ballot"), BALLOT_KIND),
-            D("rule", _l("Tally rule"), RULE))),
+            D("rule", _l("Tally rule"), RULE), D("accepted_methods", _l("Residency verification accepted"), METHODS))),
         AuditAction("cycles.update", _l("Cycle edited"), _l("Edited the budgeting cycle %(object)s"), (
             D("changed", _l("Changed"), CYCLE_CHANGES),)),
         AuditAction("cycles.phase_override", _l("Phase set by hand"),
@@ -200,7 +201,16 @@ def _actions() -> list[AuditAction]:
                     _l("Entered %(count)s paper ballots from the forum %(object)s"), (
                         D("cycle_id", _l("Cycle"), CYCLE), D("budget_id", _l("Budget"), BUDGET),
                         D("forum", _l("Forum")), D("forum_date", _l("Date of the forum"), DATE),
-                        D("count", _l("Ballots"), INT), D("choices", _l("Ballots per project"), PROJECT_COUNTS))),
+                        D("count", _l("Ballots"), INT), D("choices", _l("Ballots per project"), PROJECT_COUNTS),
+                        D("ids_checked", _l("ID cards checked"), BOOL))),
+        AuditAction("cycles.paper_voter", _l("Paper voter recorded"),
+                    _l("Recorded a voter (by national ID, kept as a keyed hash) at the forum %(forum)s for the budget %(object)s"), (
+                        D("cycle_id", _l("Cycle"), CYCLE), D("budget_id", _l("Budget"), BUDGET),
+                        D("forum", _l("Forum")), D("forum_date", _l("Date of the forum"), DATE))),
+        AuditAction("cycles.paper_voter_removed", _l("Paper voter record removed"),
+                    _l("Removed a paper voter record typed by mistake at the forum %(forum)s for the budget %(object)s"), (
+                        D("cycle_id", _l("Cycle"), CYCLE), D("budget_id", _l("Budget"), BUDGET),
+                        D("forum", _l("Forum")), D("forum_date", _l("Date of the forum"), DATE))),
         AuditAction("cycles.paper_ballots_removed", _l("Paper ballots removed"),
                     _l("Removed %(count)s paper ballots of the forum %(object)s"), (
                         D("cycle_id", _l("Cycle"), CYCLE), D("budget_id", _l("Budget"), BUDGET),
@@ -506,6 +516,14 @@ def _format(kind: str, value: Any, refs: _Refs, locale: str) -> Markup:  # noqa:
         return escape(format_fiscal_year(value, locale))
     if kind == BOOL:
         return escape(_l("yes") if value else _l("no"))
+    if kind == METHODS:
+        from app.accounts.labels import RESIDENCY_METHOD_LABELS
+        from app.accounts.models import ResidencyMethod
+
+        if value == "all":
+            return escape(_l("every method"))
+        if isinstance(value, list):
+            return escape(", ".join(_label(RESIDENCY_METHOD_LABELS, ResidencyMethod, v) for v in value))
     if kind == ROLE:
         from app.accounts.labels import ROLE_LABELS
         from app.accounts.models import Role
@@ -656,6 +674,7 @@ _CYCLE_SETTINGS: dict[str, tuple[Any, str]] = {
     "min_share_percent": (_l("Least share of the budget (%)"), INT), "points_total": (_l("Points per voter"), INT),
     "points_max": (_l("Most points on one project"), INT), "rank_k": (_l("Projects to rank"), INT),
     "threshold": (_l("Threshold of votes"), INT),
+    "accepted_methods": (_l("Residency verification accepted"), METHODS),
 }
 
 

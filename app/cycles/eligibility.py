@@ -68,12 +68,13 @@ _LOAD = object()
 
 def voter_problem(
     user: Any, budget: CycleBudget, area: Area | None = None, restricted: Collection[str] | None = None,
-    area_codes: Collection[str] | None | object = _LOAD,
+    area_codes: Collection[str] | None | object = _LOAD, check_paper: bool = True,
 ) -> Any | None:
     """Why `user` may not vote in `budget` (a translatable message), or None if they may.
 
     `restricted` (the budget's subdistricts) and `area_codes` (area_subdistrict_codes of
     the area) are passed when the caller already has them; otherwise they are loaded.
+    `check_paper=False`: the caller (cast_ballot) checks the paper record itself, under a lock.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return _l("Sign in to vote.")
@@ -94,7 +95,19 @@ def voter_problem(
         restricted = budget_subdistrict_codes(budget)
     if restricted and user.subdistrict_code not in restricted:
         return _l("This budget is for residents of some subdistricts only, and your registered subdistrict is not one of them.")
+    if check_paper and voted_on_paper(user, budget):
+        return VOTED_ON_PAPER
     return None
+
+
+VOTED_ON_PAPER = _l("You voted on paper at a village forum for this budget, so you cannot also vote online in it.")
+
+
+def voted_on_paper(user: Any, budget: Any) -> bool:
+    """Was this person recorded at a forum that checks ID cards (paper_voters), by their national ID's keyed hash?"""
+    from app.cycles.paper_voters import paper_voted
+
+    return paper_voted(budget.id, getattr(user, "national_id_hash", None))
 
 
 def budget_subdistrict_codes(budget: CycleBudget) -> set[str]:

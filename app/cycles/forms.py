@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.accounts.labels import RESIDENCY_METHOD_LABELS
@@ -114,6 +114,24 @@ class PaperBatchForm(FlaskForm):
     forum_name = StringField(_l("Village forum (ประชาคมหมู่บ้าน)"), validators=[DataRequired(), Length(max=200), no_control_chars])
     forum_date = DateInputField(_l("Date of the forum"), validators=[InputRequired()])
     count = IntField(_l("Number of identical ballots"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    ids_checked = BooleanField(_l("This forum checked ID cards and recorded its voters on this page"))
+
+
+class PaperVoterForm(FlaskForm):
+    """An officer at a forum that checks ID cards types a voter's national ID (kept only as a keyed hash)."""
+
+    forum_name = StringField(_l("Village forum (ประชาคมหมู่บ้าน)"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    forum_date = DateInputField(_l("Date of the forum"), validators=[InputRequired()])
+    national_id = StringField(
+        _l("National ID number on the voter's ID card (13 digits)"),
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired(message=_l("Enter the 13 digits of the national ID number.")),
+                    Length(max=30, message=_l("This national ID number is not valid: check the 13 digits on the ID card."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="pv", **kwargs)
 
 
 class ReceiptForm(FlaskForm):

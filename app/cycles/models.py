@@ -265,9 +265,34 @@ class PaperBatch(db.Model):
     ballot_count: Mapped[int] = mapped_column(Integer)
     entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The forum checked ID cards and recorded its voters (cycle_paper_voters); the results say
+    # how many paper ballots came from forums that did not.
+    ids_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<PaperBatch {self.id} {self.forum_name!r} x{self.ballot_count}>"
+
+
+class PaperVoter(db.Model):
+    """That a person voted on paper in a budget, at a forum that checked ID cards (issue 14.5).
+
+    Only the keyed hash of their national ID (the same as users.national_id_hash), the forum
+    and the officer: nothing that points to a ballot or a batch, and no time. Unique per budget,
+    so that two officers recording the same person at the same moment record them once.
+    """
+
+    __tablename__ = "cycle_paper_voters"
+    __table_args__ = (UniqueConstraint("budget_id", "id_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("cycle_budgets.id", ondelete="CASCADE"))
+    id_hash: Mapped[str] = mapped_column(String(64))
+    forum_name: Mapped[str] = mapped_column(String(200))
+    forum_date: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<PaperVoter budget={self.budget_id} {self.forum_name!r}>"
 
 
 class CycleBallot(db.Model):

@@ -40,6 +40,7 @@ from app.cycles.models import (
     CycleBudget,
     CycleProject,
     CycleResult,
+    PaperBatch,
     Phase,
     ResultKind,
     TallyRule,
@@ -507,6 +508,11 @@ def turnout(cycle: Cycle, budget: CycleBudget) -> dict[str, Any]:
         "imported": counts.get(BallotChannel.IMPORTED, 0), "eligible": None, "by_subdistrict": [],
     }
     data["cast"] = data["online"] + data["paper"] + data["imported"]
+    # Paper ballots from forums that did not check ID cards (their voters may also have voted online).
+    data["paper_unchecked"] = db.session.scalar(
+        select(func.coalesce(func.sum(PaperBatch.ballot_count), 0))
+        .where(PaperBatch.budget_id == budget.id, PaperBatch.ids_checked.is_(False))
+    ) or 0
     if cycle.is_imported:
         return data
     area = cycle.area

@@ -29,6 +29,7 @@ from app.cycles.forms import (
     CycleForm,
     ImportForm,
     PaperBatchForm,
+    PaperVoterForm,
     PhaseForm,
     ProgressForm,
     ProjectForm,
@@ -579,7 +580,8 @@ def enter_paper(cycle_id: int, budget_id: int):
         try:
             pairs = voting.parse_ballot_form(cycle.ballot_kind, request.form)
             chosen = dict(pairs)
-            batch = voting.enter_paper_ballots(current_user, budget, form.forum_name.data, form.forum_date.data, pairs, form.count.data)
+            batch = voting.enter_paper_ballots(current_user, budget, form.forum_name.data, form.forum_date.data, pairs,
+                                               form.count.data, ids_checked=bool(form.ids_checked.data))
         except CycleError as error:
             db.session.rollback()
             errors = [str(m) for m in error.messages]
@@ -588,11 +590,57 @@ def enter_paper(cycle_id: int, budget_id: int):
             count_votes("paper", batch.ballot_count)
             flash(ngettext_count(batch.ballot_count, batch.forum_name), "success")
             return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id))
+    return _paper_page(cycle, budget, form, errors, chosen)
+
+
+def _paper_page(cycle, budget, form, errors, chosen, voter_form=None, status=200):
+    from app.cycles import paper_voters
+
+    if voter_form is None:
+        voter_form = PaperVoterForm(formdata=None)
+        # The officer records one voter after another at the same forum: keep its name and date.
+        voter_form.forum_name.data = (request.args.get("forum") or "")[:200]
+        voter_form.forum_date.raw_data = [(request.args.get("day") or "")[:20]] if request.args.get("day") else None
     return render_template(
         "cycles/paper.html", cycle=cycle, budget=budget, form=form, errors=errors, chosen=chosen,
         projects=budget.projects, batches=voting.paper_batches(budget), open=voting.paper_entry_open(cycle),
         BallotKind=BallotKind, rank_choices=list(range(1, (cycle.rank_k or len(budget.projects)) + 1)),
-    )
+        voter_form=voter_form, forums=paper_voters.recent_forums(budget),
+    ), status
+
+
+@bp.post("/<int:cycle_id>/budgets/<int:budget_id>/paper/voters")
+@login_required
+def record_paper_voter(cycle_id: int, budget_id: int):
+    """An officer at a forum that checks ID cards records a voter, or is told they already voted."""
+    from app.cycles import paper_voters
+
+    cycle = _managed_cycle(cycle_id)
+    budget = _budget_or_404(cycle_id, budget_id)
+    voter_form = PaperVoterForm()
+    if not voter_form.validate_on_submit():
+        return _paper_page(cycle, budget, PaperBatchForm(formdata=None), [], {}, voter_form, 400)
+    removing = request.form.get("action") == "remove"
+    try:
+        if removing:
+            paper_voters.remove_paper_voter(current_user, budget, voter_form.national_id.data)
+        else:
+            paper_voters.record_paper_voter(current_user, budget, voter_form.forum_name.data, voter_form.forum_date.data,
+                                            voter_form.national_id.data)
+    except paper_voters.AlreadyVoted as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except CycleError as error:
+        db.session.rollback()
+        voter_form.national_id.errors = [str(m) for m in error.messages]
+        return _paper_page(cycle, budget, PaperBatchForm(formdata=None), [], {}, voter_form, 400)
+    else:
+        db.session.commit()
+        flash(_("The record was removed: this person may vote again.") if removing
+              else _("Recorded: give this person a paper ballot."), "success")
+    day = request.form.get("pv-forum_date", "")[:20]
+    return redirect(url_for(".enter_paper", cycle_id=cycle.id, budget_id=budget.id,
+                            forum=voter_form.forum_name.data, day=day) + "#paper-voters")
 
 
 def ngettext_count(count: int, forum: str) -> str:

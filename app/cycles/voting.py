@@ -40,8 +40,9 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from app.areas.models import Area, AreaKind, LGType
 from app.audit.services import record
 from app.core.formatting import format_baht
-from app.cycles.eligibility import area_subdistrict_codes, voter_problem
+from app.cycles.eligibility import VOTED_ON_PAPER, area_subdistrict_codes, voted_on_paper, voter_problem
 from app.cycles.errors import CycleError
+from app.cycles.paper_voters import check_batch, lock_voter
 from app.cycles.models import (
     BallotChannel,
     BallotChoice,
@@ -387,10 +388,15 @@ def cast_ballot(user: Any, budget: CycleBudget | VotingBudget, pairs: list[tuple
     if not voting_open(cycle):
         raise CycleError(_l("Voting is not open in this cycle."))
     setup = ballot_setup(budget)
-    problem = voter_problem(user, budget, cycle.area, setup.restricted, area_codes=setup.area_codes)
+    problem = voter_problem(user, budget, cycle.area, setup.restricted, area_codes=setup.area_codes, check_paper=False)
     if problem is not None:
         raise CycleError(problem)
     chosen = check_ballot(cycle, budget.amount, setup.projects, pairs)
+    if user.national_id_hash:
+        # A forum recording this person at this moment holds or waits for the same lock (paper_voters).
+        lock_voter(user.id)
+        if voted_on_paper(user, budget):
+            raise CycleError(VOTED_ON_PAPER)
 
     conn = db.session.connection()
     changed = _upsert_voter(conn, budget.id, user.id)
@@ -551,7 +557,8 @@ def paper_entry_open(cycle: Cycle) -> bool:
 
 
 def enter_paper_ballots(
-    officer: Any, budget: CycleBudget, forum_name: str, forum_date: date, pairs: list[tuple[int, int]], count: int
+    officer: Any, budget: CycleBudget, forum_name: str, forum_date: date, pairs: list[tuple[int, int]], count: int,
+    ids_checked: bool = False,
 ) -> PaperBatch:
     """Enter `count` identical paper ballots collected at a village forum (validated like online ones)."""
     from app.permissions import can_manage_cycles
@@ -566,16 +573,18 @@ def enter_paper_ballots(
     if forum_date > bangkok_today():
         raise CycleError(_l("The forum date cannot be in the future."))
     chosen = check_ballot(cycle, budget.amount, ballot_projects(budget.id), pairs)
+    if ids_checked:
+        check_batch(budget, forum_name, forum_date, count)
     batch = PaperBatch(
         budget_id=budget.id, forum_name=forum_name.strip(), forum_date=forum_date,
-        ballot_count=count, entered_by_id=getattr(officer, "id", None),
+        ballot_count=count, entered_by_id=getattr(officer, "id", None), ids_checked=ids_checked,
     )
     db.session.add(batch)
     db.session.flush()
     write_paper_ballots(budget.id, batch, chosen, count)
     record(officer, "cycles.paper_ballots", batch, area=cycle.area, details={
         "cycle_id": cycle.id, "budget_id": budget.id, "forum": batch.forum_name,
-        "forum_date": forum_date.isoformat(), "count": count,
+        "forum_date": forum_date.isoformat(), "count": count, "ids_checked": ids_checked,
         "choices": {str(k): v for k, v in chosen.items()},
     })
     return batch

@@ -244,6 +244,16 @@ def _categories() -> tuple[Category, ...]:
             datasets=(ds.VOTING,),
         ),
         Category(
+            key="paper_voters",
+            title=_l("Voting on paper at a forum that checks ID cards"),
+            purpose=_l("To make sure that a person who voted on paper at a village forum does not vote again, online or at another forum, in the same budget."),
+            basis=Basis.PUBLIC_TASK,
+            data=_l("A keyed hash of your national ID number (never the number itself), the forum and its date, and the officer who recorded you. Never your ballot: paper ballots carry no name or number."),
+            retention=_l("Kept with the budgeting cycle, as the record that you voted."),
+            recipients=_l("Officials of the area see how many people each forum recorded, never who."),
+            columns=("cycle_paper_voters.id_hash", "cycle_paper_voters.recorded_by_id"),
+        ),
+        Category(
             key="consents",
             title=_l("Your consents"),
             purpose=_l("To be able to show which version of this notice you accepted and which consents you gave or withdrew, and when."),
