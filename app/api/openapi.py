@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -117,6 +118,17 @@ def _operation(endpoint: Endpoint, components: dict) -> dict:
     }
 
 
+def _text(value: Any) -> Any:
+    """The schema with every lazy description turned into text in the reader's language."""
+    if isinstance(value, dict):
+        return {k: _text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if isinstance(value, LazyString):
+        return str(value)
+    return value
+
+
 def build_document(server_url: str) -> dict:
     models = {e.response for e in ENDPOINTS} | {s.Problem}
     _, top = models_json_schema([(m, "serialization") for m in sorted(models, key=lambda m: m.__name__)], ref_template=REF)
@@ -124,7 +136,7 @@ def build_document(server_url: str) -> dict:
     paths: dict[str, dict] = {}
     for endpoint in ENDPOINTS:
         paths.setdefault(PREFIX + endpoint.path, {})["get"] = _operation(endpoint, components)
-    return {
+    return _text({
         "openapi": "3.1.0",
         "info": {
             "title": str(_l("Ruamkhit open API")), "version": "1.0.0",
@@ -146,7 +158,7 @@ def build_document(server_url: str) -> dict:
                 "description": str(_l("Optional. A key from the site's administrators gives its own, higher rate limit.")),
             }},
         },
-    }
+    })
 
 
 # --- the documentation page -------------------------------------------------------------------------

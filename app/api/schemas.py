@@ -6,6 +6,9 @@ field added here is in the document at once, and schemathesis checks that the
 responses keep to it. Query models forbid unknown parameters, so a typo in a
 filter is an error, not a silently unfiltered list.
 
+Descriptions are lazy strings: the document and its page are written in the
+reader's language (app/api/openapi.py turns them into text per request).
+
 Money is whole baht (integers), fiscal years are Buddhist-Era years, times
 are UTC in RFC 3339, dates are calendar dates (Asia/Bangkok).
 """
@@ -15,6 +18,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Optional
 
+from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.areas.models import AreaKind, LGType
@@ -26,7 +30,7 @@ from app.proposals.models import ProposalState
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
 
-AreaCode = Annotated[str, Field(pattern=r"^[0-9]{2}([0-9]{5})?$", description="A province's 2-digit DOPA code or a local government's 7-digit DLA code.", examples=["50", "5010101"])]
+AreaCode = Annotated[str, Field(pattern=r"^[0-9]{2}([0-9]{5})?$", description=_l("A province's 2-digit DOPA code or a local government's 7-digit DLA code."), examples=["50", "5010101"])]
 
 
 # --- query parameters -----------------------------------------------------------------------------
@@ -37,42 +41,42 @@ class Query(BaseModel):
 
 
 class ListQuery(Query):
-    cursor: Optional[str] = Field(None, max_length=200, description="The `next_cursor` of the previous page; omit for the first page.")
-    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description=f"Items a page, at most {MAX_PAGE}.")
+    cursor: Optional[str] = Field(None, max_length=200, description=_l("The `next_cursor` of the previous page; omit for the first page."))
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description=_l("Items a page, at most %(max)s.", max=MAX_PAGE))
 
 
 class AreaQuery(ListQuery):
-    kind: Optional[AreaKind] = Field(None, description="Only provinces or only local governments.")
-    province: Optional[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(None, description="Only the province with this code and the local governments in it.")
-    lg_type: Optional[LGType] = Field(None, description="Only local governments of this type.")
+    kind: Optional[AreaKind] = Field(None, description=_l("Only provinces or only local governments."))
+    province: Optional[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(None, description=_l("Only the province with this code and the local governments in it."))
+    lg_type: Optional[LGType] = Field(None, description=_l("Only local governments of this type."))
 
 
 class HarvestQuery(ListQuery):
-    area: Optional[AreaCode] = Field(None, description="Only this area (exactly; a province's code does not take in its local governments).")
-    updated_since: Optional[AwareDatetime] = Field(None, description="Only items changed at or after this time (RFC 3339 with a UTC offset), for incremental harvesting.")
+    area: Optional[AreaCode] = Field(None, description=_l("Only this area (exactly; a province's code does not take in its local governments)."))
+    updated_since: Optional[AwareDatetime] = Field(None, description=_l("Only items changed at or after this time (RFC 3339 with a UTC offset), for incremental harvesting."))
 
 
 class IdeaQuery(HarvestQuery):
-    status: Optional[IdeaStatus] = Field(None, description="Only ideas in this status.")
-    category: Optional[IdeaCategory] = Field(None, description="Only ideas of this category.")
-    subdistrict: Optional[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(None, description="Only ideas placed in this subdistrict (6-digit code).")
-    since: Optional[date] = Field(None, description="Only ideas submitted on or after this day (Asia/Bangkok).")
+    status: Optional[IdeaStatus] = Field(None, description=_l("Only ideas in this status."))
+    category: Optional[IdeaCategory] = Field(None, description=_l("Only ideas of this category."))
+    subdistrict: Optional[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(None, description=_l("Only ideas placed in this subdistrict (6-digit code)."))
+    since: Optional[date] = Field(None, description=_l("Only ideas submitted on or after this day (Asia/Bangkok)."))
 
 
 class ProposalQuery(HarvestQuery):
-    status: Optional[ProposalState] = Field(None, description="Only proposals in this state (never `draft`: drafts are not public).")
-    fiscal_year: Optional[int] = Field(None, ge=2400, le=2800, description="Only proposals of this fiscal year (Buddhist Era).")
-    since: Optional[date] = Field(None, description="Only proposals created on or after this day (Asia/Bangkok).")
+    status: Optional[ProposalState] = Field(None, description=_l("Only proposals in this state (never `draft`: drafts are not public)."))
+    fiscal_year: Optional[int] = Field(None, ge=2400, le=2800, description=_l("Only proposals of this fiscal year (Buddhist Era)."))
+    since: Optional[date] = Field(None, description=_l("Only proposals created on or after this day (Asia/Bangkok)."))
 
 
 class PlanQuery(ListQuery):
-    area: Optional[AreaCode] = Field(None, description="Only this area's plans.")
-    kind: Optional[PlanKind] = Field(None, description="Only plans of this kind.")
+    area: Optional[AreaCode] = Field(None, description=_l("Only this area's plans."))
+    kind: Optional[PlanKind] = Field(None, description=_l("Only plans of this kind."))
 
 
 class CycleQuery(ListQuery):
-    area: Optional[AreaCode] = Field(None, description="Only this area's cycles.")
-    fiscal_year: Optional[int] = Field(None, ge=2400, le=2800, description="Only cycles of this fiscal year (Buddhist Era).")
+    area: Optional[AreaCode] = Field(None, description=_l("Only this area's cycles."))
+    fiscal_year: Optional[int] = Field(None, ge=2400, le=2800, description=_l("Only cycles of this fiscal year (Buddhist Era)."))
 
 
 class NoQuery(Query):
@@ -89,7 +93,7 @@ class Out(BaseModel):
 class Problem(Out):
     """An error, as RFC 9457 describes (application/problem+json), in the language asked for."""
 
-    type: str = Field(description="A URI naming the kind of problem (the API documentation's section on it).")
+    type: str = Field(description=_l("A URI naming the kind of problem (the API documentation's section on it)."))
     title: str
     status: int
     detail: str
@@ -119,13 +123,13 @@ class Area(Out):
     kind: AreaKind
     name_th: str
     name_en: str
-    lg_type: Optional[LGType] = Field(description="The kind of local government (null for a province).")
+    lg_type: Optional[LGType] = Field(description=_l("The kind of local government (null for a province)."))
     province_code: str
-    parent_code: Optional[str] = Field(description="The province of a local government (null for a province).")
+    parent_code: Optional[str] = Field(description=_l("The province of a local government (null for a province)."))
     district_code: Optional[str]
     lat: Optional[float]
     lon: Optional[float]
-    url: str = Field(description="The area's page on the site.")
+    url: str = Field(description=_l("The area's page on the site."))
 
 
 class Point(Out):
@@ -140,13 +144,13 @@ class Idea(Out):
     description: str
     category: IdeaCategory
     status: IdeaStatus
-    answer: Optional[str] = Field(description="The area's public answer, once it has answered.")
+    answer: Optional[str] = Field(description=_l("The area's public answer, once it has answered."))
     merged_into_id: Optional[int]
     subdistrict_code: Optional[str]
     point: Optional[Point]
     support_count: int
     comment_count: int
-    author_name: Optional[str] = Field(description="The display name the idea page shows; null for an account that was deleted.")
+    author_name: Optional[str] = Field(description=_l("The display name the idea page shows; null for an account that was deleted."))
     withdrawn_at: Optional[datetime]
     status_changed_at: Optional[datetime]
     created_at: datetime
@@ -172,7 +176,7 @@ class StateChange(Out):
     to_state: ProposalState
     at: datetime
     reason: str
-    by: Optional[str] = Field(description="The official's display name, as the proposal page shows it; null for a deleted account.")
+    by: Optional[str] = Field(description=_l("The official's display name, as the proposal page shows it; null for a deleted account."))
 
 
 class Proposal(Out):
@@ -192,7 +196,7 @@ class Proposal(Out):
     final_cost: int
     budget_years: list[BudgetYear]
     plan_item: Optional[PlanItemRef]
-    idea_ids: list[int] = Field(description="The public ideas the proposal answers.")
+    idea_ids: list[int] = Field(description=_l("The public ideas the proposal answers."))
     subdistrict_codes: list[str]
     history: list[StateChange]
     created_at: datetime
@@ -241,14 +245,14 @@ class CycleProject(Out):
     description: str
     cost: int
     proposal_id: Optional[int]
-    selected: Optional[bool] = Field(description="Funded, once results are published (null before).")
+    selected: Optional[bool] = Field(description=_l("Funded, once results are published (null before)."))
 
 
 class CycleBudget(Out):
     id: int
     name: str
     amount: int
-    subdistrict_codes: list[str] = Field(description="Residents of these subdistricts vote in this budget; empty: the whole area.")
+    subdistrict_codes: list[str] = Field(description=_l("Residents of these subdistricts vote in this budget; empty: the whole area."))
     projects: list[CycleProject]
 
 
@@ -268,7 +272,7 @@ class Cycle(Out):
     budgets: list[CycleBudget]
     voting_closed_at: Optional[datetime]
     results_published_at: Optional[datetime]
-    results: Optional[str] = Field(description="The API address of the results, once published.")
+    results: Optional[str] = Field(description=_l("The API address of the results, once published."))
     created_at: datetime
     url: str
 
@@ -280,7 +284,7 @@ class ResultProject(Out):
     selected: bool
     votes: int
     score: float
-    explanation: str = Field(description="Why the project was or was not funded, in the language asked for.")
+    explanation: str = Field(description=_l("Why the project was or was not funded, in the language asked for."))
 
 
 class BudgetResult(Out):
@@ -291,7 +295,7 @@ class BudgetResult(Out):
     num_ballots: int
     used: int
     computed_at: datetime
-    ballots_pb: Optional[str] = Field(description="The anonymised ballots as a pabulib .pb file (while the cycle is in its results or implementation phase).")
+    ballots_pb: Optional[str] = Field(description=_l("The anonymised ballots as a pabulib .pb file (while the cycle is in its results or implementation phase)."))
     projects: list[ResultProject]
 
 
@@ -332,8 +336,8 @@ class Progress(Out):
 
 
 class _Page(Out):
-    next_cursor: Optional[str] = Field(description="Pass as `cursor` for the next page; null on the last page.")
-    next: Optional[str] = Field(description="The address of the next page; null on the last page.")
+    next_cursor: Optional[str] = Field(description=_l("Pass as `cursor` for the next page; null on the last page."))
+    next: Optional[str] = Field(description=_l("The address of the next page; null on the last page."))
 
 
 class AreaList(_Page):
@@ -372,10 +376,10 @@ class StatisticsQuery(Query):
 
 
 class ResponseStats(Out):
-    total: int = Field(description="Ideas counted: submitted in the window, neither withdrawn nor hidden.")
+    total: int = Field(description=_l("Ideas counted: submitted in the window, neither withdrawn nor hidden."))
     answered: int
     median_days: Optional[float]
-    within_15: int = Field(description="Answered within 15 days (the share is over all counted ideas).")
+    within_15: int = Field(description=_l("Answered within 15 days (the share is over all counted ideas)."))
     within_30: int
 
 
@@ -401,21 +405,22 @@ class Turnout(Out):
     online: int
     paper: int
     imported: int
-    eligible: Optional[int] = Field(description="Verified residents who may vote in the budget (null for an imported cycle).")
+    eligible: Optional[int] = Field(description=_l("Verified residents who may vote in the budget (null for an imported cycle)."))
 
 
 class Statistics(Out):
-    scope: str = Field(description="TH for the whole country, or an area's code.")
-    computed_at: datetime = Field(description="When the figures were computed (every hour).")
+    scope: str = Field(description=_l("TH for the whole country, or an area's code."))
+    computed_at: datetime = Field(description=_l("When the figures were computed (every hour)."))
     window_days: int
-    submitted: dict[str, int] = Field(description="Public ideas submitted, by month (YYYY-MM, Asia/Bangkok).")
-    answered: dict[str, int] = Field(description="Ideas first answered, by month.")
+    submitted: dict[str, int] = Field(description=_l("Public ideas submitted, by month (YYYY-MM, Asia/Bangkok)."))
+    answered: dict[str, int] = Field(description=_l("Ideas first answered, by month."))
     supports: dict[str, int]
     comments: dict[str, int]
     categories: dict[str, int]
     statuses: dict[str, int]
-    participants: dict[str, int] = Field(description="Distinct people who submitted, supported, commented or voted. "
-                                                     "The 'voted' and 'any' figures are left out while a cycle in scope is voting.")
-    turnout: list[Turnout] = Field(description="Budgets whose voting has closed only.")
+    participants: dict[str, int] = Field(description=_l(
+        "Distinct people who submitted, supported, commented or voted. "
+        "The 'voted' and 'any' figures are left out while a cycle in scope is voting."))
+    turnout: list[Turnout] = Field(description=_l("Budgets whose voting has closed only."))
     response: Optional[ResponseStats]
-    ranking: Optional[list[RankingRow]] = Field(description="Areas by response time, fastest first (country and provinces).")
+    ranking: Optional[list[RankingRow]] = Field(description=_l("Areas by response time, fastest first (country and provinces)."))
