@@ -114,7 +114,7 @@ def _operation(endpoint: Endpoint, components: dict) -> dict:
         responses["404"] = _problem(_l("Nothing at this address (or not public, or not published yet)."))
     return {
         "operationId": endpoint.name, "summary": str(endpoint.summary), "description": str(endpoint.description),
-        "tags": [endpoint.tag], "parameters": _parameters(endpoint, components), "responses": responses,
+        "tags": [endpoint.tag], "parameters": _parameters(endpoint, components), "responses": dict(sorted(responses.items())),
     }
 
 
