@@ -199,6 +199,7 @@ def test_technical_names_only_in_brackets():
     ("ข้อเสนอแนะ", "ไอเดีย (the site's one word for an idea; DESIGN.md allows both, the pages use ไอเดีย)"),
     ("สิทธิ์", "สิทธิ (ผู้มีสิทธิ, ผู้มาใช้สิทธิ, as the cycle pages write it)"),
     ("ผลตัวอย่าง", "ผลเบื้องต้น (a preview of results, not a sample)"),
+    ("ผู้นี้", "บุคคลนี้ (ผู้นี้ is spoken Thai; the forms write บุคคลนี้)"),
 ])
 def test_replaced_words_stay_replaced(wrong, instead):
     assert not _bad(lambda msgid, plural, text: wrong in text), instead
