@@ -10,11 +10,14 @@ from typing import Any
 
 from app.core.formatting import ENGLISH_MONTHS, THAI_MONTHS_SHORT, buddhist_year
 
-COLUMN_WIDTH = 640
-COLUMN_HEIGHT = 220
-AXIS_LEFT = 44
-AXIS_BOTTOM = 36
-BAR_WIDTH = 320  # horizontal bars: the longest bar
+# Column charts keep their text in the SVG (month labels under the columns), so the drawing is narrow
+# enough that 15-unit text stays about 10 px tall on a 360 px phone; the table beside gives every figure.
+COLUMN_WIDTH = 480
+COLUMN_HEIGHT = 240
+AXIS_LEFT = 52
+AXIS_BOTTOM = 30
+FONT = 15
+BAR_SCALE = 1000  # horizontal bars: the longest bar, in the bar's own SVG (stretched to the room left)
 
 
 def month_label(key: str, locale: str) -> str:
@@ -44,6 +47,7 @@ class ColumnChart:
     ticks: list[dict[str, Any]]  # {"y", "value"}
     baseline: int
     left: int
+    font: int
 
 
 def column_chart(months: list[tuple[str, list[int]]], series_count: int, locale: str) -> ColumnChart:
@@ -55,7 +59,7 @@ def column_chart(months: list[tuple[str, list[int]]], series_count: int, locale:
     bar_w = max(slot * 0.8 / series_count, 1)
     baseline = 10 + plot_h
     groups = []
-    every = max(1, len(months) // 8)
+    every = max(1, len(months) // 4)
     for i, (key, values) in enumerate(months):
         x0 = AXIS_LEFT + i * slot + slot * 0.1
         bars = []
@@ -66,20 +70,19 @@ def column_chart(months: list[tuple[str, list[int]]], series_count: int, locale:
         groups.append({"key": key, "label": month_label(key, locale), "x": round(AXIS_LEFT + i * slot + slot / 2, 1),
                        "bars": bars, "show_label": (len(months) - 1 - i) % every == 0})
     ticks = [{"y": round(baseline - plot_h * k / 4, 1), "value": int(top * k / 4)} for k in range(5)]
-    return ColumnChart(COLUMN_WIDTH, COLUMN_HEIGHT, groups, ticks, baseline, AXIS_LEFT)
+    return ColumnChart(COLUMN_WIDTH, COLUMN_HEIGHT, groups, ticks, baseline, AXIS_LEFT, FONT)
 
 
 @dataclass(frozen=True)
 class BarChart:
-    height: int
-    bars: list[dict[str, Any]]  # {"label", "value", "text", "y", "w"}
+    bars: list[dict[str, Any]]  # {"label", "value", "text", "permille"}
 
 
 def bar_chart(rows: list[tuple[str, float, str]], maximum: float | None = None) -> BarChart:
-    """Horizontal bars, a label above each: (label, value, text shown after the bar)."""
+    """Horizontal bars drawn as HTML text (label, figure) around a stretched SVG bar: (label, value, text)."""
     top = maximum if maximum is not None else max([v for _, v, _ in rows] + [0])
     bars = []
-    for i, (label, value, text) in enumerate(rows):
-        w = round(BAR_WIDTH * value / top, 1) if top else 0
-        bars.append({"label": label, "value": value, "text": text, "y": i * 40, "w": max(w, 1 if value else 0)})
-    return BarChart(height=8 + 40 * len(rows), bars=bars)
+    for label, value, text in rows:
+        permille = round(BAR_SCALE * value / top) if top else 0
+        bars.append({"label": label, "value": value, "text": text, "permille": max(permille, 4 if value else 0)})
+    return BarChart(bars=bars)

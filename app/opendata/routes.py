@@ -84,8 +84,10 @@ def index():
     manifest = builder.read_manifest()
     scopes = manifest["scopes"] if manifest else {}
     areas = _area_names(scopes)
-    provinces = sorted((a for a in areas.values() if a.is_province), key=lambda a: a.sort_th)
-    local = sorted((a for a in areas.values() if not a.is_province), key=lambda a: (a.province_code, a.sort_th))
+    thai = current_locale() == "th"
+    name = (lambda a: a.sort_th) if thai else (lambda a: a.name_en.casefold())
+    provinces = sorted((a for a in areas.values() if a.is_province), key=name)
+    local = sorted((a for a in areas.values() if not a.is_province), key=lambda a: (a.province_code, name(a)))
     return render_template(
         "opendata/index.html", manifest=manifest, built_at=_built_at(manifest), scope=scopes.get(COUNTRY), code=COUNTRY, area=None,
         datasets=DATASETS, provinces=provinces, local=local, can_build=is_admin(current_user),
