@@ -249,9 +249,13 @@ def main() -> None:
         sys.stderr.write(out.stdout + out.stderr)
         raise SystemExit("the build failed")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    max_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    max_rss_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    load = os.getloadavg()[0]
     print(f"  build: {result['seconds']:.1f} s (process wall {wall:.1f} s, start-up included), "
-          f"max resident set {max_rss_mb:.0f} MB", flush=True)
+          f"CPU {cpu:.1f} s of the child, max resident set {max_rss_mb:.0f} MB; load average {load:.1f} "
+          f"on {os.cpu_count()} cores (a busy machine stretches the wall time, not the CPU time)", flush=True)
     print(f"  rows: " + ", ".join(f"{k} {v:,}" for k, v in result["rows"].items()), flush=True)
     print(f"  {result['scopes']:,} packages, {result['files']:,} files, {result['bytes'] / 1e6:.0f} MB written", flush=True)
     verdict = "PASS" if result["seconds"] < 60 and max_rss_mb < 300 else "FAIL"

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Optional
 
+import orjson
 from flask import current_app
 from sqlalchemy import select
 
@@ -71,53 +73,34 @@ def _iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+CHUNK = 2000  # rows encoded together, then written to the country's file and the area's
 
 
 class _Files:
-    """The CSV and JSON file of one dataset in one scope's folder."""
+    """The CSV and JSON file of one dataset in one scope's folder (written as bytes, already encoded)."""
 
     def __init__(self, folder: Path, dataset: Dataset) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.csv_path = folder / f"{dataset.name}.csv"
         self.json_path = folder / f"{dataset.name}.json"
-        # utf-8-sig writes the BOM that Excel needs to read Thai.
-        self._csv_file: IO[str] = open(self.csv_path, "w", encoding="utf-8-sig", newline="")
-        self._json_file: IO[str] = open(self.json_path, "w", encoding="utf-8", newline="\n")
-        self._csv = csv.writer(self._csv_file, lineterminator="\r\n")
-        self._csv.writerow([f.name for f in dataset.fields])
-        self._names = [f.name for f in dataset.fields]
-        self._json_file.write("[")
+        self._csv_file: IO[bytes] = open(self.csv_path, "wb")
+        self._json_file: IO[bytes] = open(self.json_path, "wb")
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow([f.name for f in dataset.fields])
+        # The BOM that Excel needs to read Thai, then the header.
+        self._csv_file.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
+        self._json_file.write(b"[")
         self.rows = 0
-        self.first_at: Optional[datetime] = None
+        self.first_at: Optional[str] = None  # the earliest created_at (ISO text), for the GD Catalog dates
 
-    def write(self, csv_row: list, json_text: str) -> None:
-        self._csv.writerow(csv_row)
-        self._json_file.write(",\n" if self.rows else "\n")
-        self._json_file.write(json_text)
-        self.rows += 1
+    def write(self, csv_bytes: bytes, json_bytes: bytes, count: int) -> None:
+        self._csv_file.write(csv_bytes)
+        self._json_file.write(b",\n" if self.rows else b"\n")
+        self._json_file.write(json_bytes)
+        self.rows += count
 
     def close(self) -> None:
-        self._json_file.write("\n]\n" if self.rows else "]\n")
+        self._json_file.write(b"\n]\n" if self.rows else b"]\n")
         self._csv_file.close()
         self._json_file.close()
 
@@ -128,7 +111,7 @@ class ScopeReport:
     area_id: Optional[int]
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
     ballots: list[dict[str, Any]] = field(default_factory=list)
-    first_at: Optional[datetime] = None
+    first_at: Optional[str] = None
 
 
 @dataclass
@@ -140,59 +123,77 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def _first_datetime(values: tuple, fields) -> Optional[datetime]:
-    for f, v in zip(fields, values):
-        if f.name == "created_at" and isinstance(v, datetime):
-            return v
-    return None
+def _earliest(a: Optional[str], b: Optional[str]) -> Optional[str]:
+    return b if a is None or (b is not None and b < a) else a
 
 
 def _write_dataset(dataset: Dataset, ctx: Context, build: Path, scopes: dict[str, ScopeReport],
                    progress: Optional[Progress]) -> int:
+    """Stream the rows once; each chunk is encoded once (csv into text, orjson into bytes) and the same
+    bytes go to the country's file and to the area's."""
     total = dataset.count(ctx)
     country = _Files(build / COUNTRY, dataset)
-    area_files: Optional[_Files] = None
-    area_id: Optional[int] = None
-    done = 0
-    pending = 0
-    created_index = next((i for i, f in enumerate(dataset.fields) if f.name == "created_at"), None)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     names = [f.name for f in dataset.fields]
+    booleans = [i for i, f in enumerate(dataset.fields) if f.type == "boolean"]
+    created_index = next((i for i, f in enumerate(dataset.fields) if f.name == "created_at"), None)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    dumps = orjson.dumps
+    chunk: list[bytes] = []
+    state: dict[str, Any] = {"area_id": None, "files": None}
+    done = 0
+
+    def flush() -> None:
+        if not chunk:
+            return
+        csv_bytes = buffer.getvalue().encode("utf-8")
+        json_bytes = b",\n".join(chunk)
+        country.write(csv_bytes, json_bytes, len(chunk))
+        state["files"].write(csv_bytes, json_bytes, len(chunk))
+        buffer.seek(0)
+        buffer.truncate()
+        chunk.clear()
 
     def close_area() -> None:
-        if area_files is not None and area_id is not None:
-            area_files.close()
-            report = scopes.setdefault(ctx.areas[area_id].code, ScopeReport(ctx.areas[area_id].code, area_id))
-            report.datasets[dataset.name] = _file_report(area_files)
-            if area_files.first_at is not None and (report.first_at is None or area_files.first_at < report.first_at):
-                report.first_at = area_files.first_at
+        files, area_id = state["files"], state["area_id"]
+        if files is None:
+            return
+        files.close()
+        code = ctx.areas[area_id].code
+        report = scopes.setdefault(code, ScopeReport(code, area_id))
+        report.datasets[dataset.name] = _file_report(files)
+        report.first_at = _earliest(report.first_at, files.first_at)
 
     for row_area, values in dataset.rows(ctx):
-        if row_area != area_id:
+        if row_area != state["area_id"]:
+            flush()
             close_area()
-            area_id = row_area
-            area_files = _Files(build / ctx.areas[row_area].code, dataset)
-        csv_row = [_csv_value(v) for v in values]
-        json_text = dumps(dict(zip(names, [_json_value(v) for v in values])))
-        country.write(csv_row, json_text)
-        area_files.write(csv_row, json_text)
+            state["area_id"], state["files"] = row_area, _Files(build / ctx.areas[row_area].code, dataset)
         if created_index is not None:
-            created = values[created_index]
-            if area_files.first_at is None or created < area_files.first_at:
-                area_files.first_at = created
-            if country.first_at is None or created < country.first_at:
-                country.first_at = created
+            files = state["files"]
+            files.first_at = _earliest(files.first_at, values[created_index])
+        if booleans:
+            row = list(values)
+            for i in booleans:
+                row[i] = "true" if row[i] else "false"
+            writer.writerow(row)
+        else:
+            writer.writerow(values)
+        chunk.append(dumps(dict(zip(names, values))))
         done += 1
-        pending += 1
-        if progress is not None and pending >= 5000:
-            progress(dataset.name, pending, total)
-            pending = 0
+        if len(chunk) >= CHUNK:
+            flush()
+            if progress is not None:
+                progress(dataset.name, CHUNK, total)
+    pending = len(chunk)
+    flush()
     close_area()
     country.close()
     report = scopes[COUNTRY]
     report.datasets[dataset.name] = _file_report(country)
-    if country.first_at is not None and (report.first_at is None or country.first_at < report.first_at):
-        report.first_at = country.first_at
+    for scope in scopes.values():
+        if scope.code != COUNTRY:
+            report.first_at = _earliest(report.first_at, scope.first_at)
     if progress is not None:
         progress(dataset.name, pending, total)
     return done
@@ -283,8 +284,9 @@ def _datapackage(report: ScopeReport, ctx: Context, built_at: datetime, folder: 
                 resource.update({"bytes": files["csv_bytes"], "hash": _hash(path),
                                  "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True}})
             resources.append(resource)
+        first_at = datetime.fromisoformat(report.first_at) if report.first_at else None
         catalog[dataset.name] = gdc.metadata(
-            dataset, area, scope_code=report.code, built_at=built_at, first_at=report.first_at, base_url=ctx.base_url)
+            dataset, area, scope_code=report.code, built_at=built_at, first_at=first_at, base_url=ctx.base_url)
     for ballot in report.ballots:
         path = folder / ballot["file"]
         resources.append({
@@ -353,13 +355,12 @@ def build(progress: Optional[Progress] = None, now: Optional[datetime] = None) -
             scope_folder = folder / code
             scope_folder.mkdir(exist_ok=True)
             package = _datapackage(report, ctx, now, scope_folder)
-            (scope_folder / "datapackage.json").write_text(
-                json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+            (scope_folder / "datapackage.json").write_bytes(orjson.dumps(package, option=orjson.OPT_INDENT_2))
             manifest_scopes[code] = {
                 "area_id": report.area_id, "datasets": report.datasets, "ballots": report.ballots,
             }
         manifest = {"built_at": _iso(now), "rows": rows, "scopes": manifest_scopes}
-        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        (folder / MANIFEST).write_bytes(orjson.dumps(manifest))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -81,7 +81,8 @@ class Dataset:
     title: Any  # lazy string
     description: Any
     fields: tuple[Field, ...]
-    rows: Callable[[Context], Iterator[tuple[int, tuple]]]  # (area_id, values) ordered by area_id
+    # (area_id, values) ordered by area_id; values ready for JSON: timestamps and dates already as text
+    rows: Callable[[Context], Iterator[tuple[int, tuple]]]
     count: Callable[[Context], int]
     statistical: bool = False  # GD Catalog: ข้อมูลสถิติ rather than ข้อมูลระเบียน
     primary_key: tuple[str, ...] = ()
@@ -92,6 +93,17 @@ class Dataset:
         if self.primary_key:
             out["primaryKey"] = list(self.primary_key)
         return out
+
+
+def iso(value: Optional[datetime]) -> Optional[str]:
+    """A UTC timestamp as the datasets write it: 2026-12-03T12:00:00Z."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day(value) -> Optional[str]:
+    return value.isoformat() if value is not None else None
 
 
 def _enum_values(enum_cls) -> tuple[str, ...]:
@@ -141,7 +153,20 @@ def _idea_stmt(columns):
     return select(*columns).where(visible_ideas_clause(None))
 
 
+def _raw_timestamp(dialect: str) -> Callable[[Any], Optional[str]]:
+    """How a timestamp read without SQLAlchemy's types becomes 2026-12-03T12:00:00Z.
+
+    SQLite hands back the text SQLAlchemy stored ("2026-12-03 12:00:00.000000", UTC); PostgreSQL a
+    datetime in the session's time zone, which the query sets to UTC.
+    """
+    if dialect == "sqlite":
+        return lambda v: None if v is None else f"{v[:10]}T{v[11:19]}Z"
+    return lambda v: None if v is None else f"{v:%Y-%m-%dT%H:%M:%S}Z"
+
+
 def _idea_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
+    """Streamed without the ORM's per-value conversions (enums arrive as their stored values): at a
+    million ideas those conversions cost more than writing the files."""
     from app.ideas.models import Idea
 
     stmt = _idea_stmt((
@@ -149,12 +174,22 @@ def _idea_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
         Idea.subdistrict_code, Idea.lat, Idea.lon, Idea.support_count, Idea.comment_count, Idea.withdrawn_at,
         Idea.merged_into_id, Idea.created_at, Idea.first_answered_at, Idea.status_changed_at,
     )).order_by(Idea.area_id, Idea.created_at, Idea.id)
+    conn = db.session.connection()
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    ts = _raw_timestamp(dialect)
     base = ctx.base_url
+    codes = {area_id: area.code for area_id, area in ctx.areas.items()}
+    # Options of this statement only: Connection.execution_options would change the session's connection.
+    result = conn.exec_driver_sql(sql, execution_options={"stream_results": True, "yield_per": STREAM_CHUNK})
     for (area_id, id_, title, description, category, status, answer, sub, lat, lon, supports, comments,
-         withdrawn_at, merged, created, answered, changed) in _stream(stmt):
+         withdrawn_at, merged, created, answered, changed) in result:
         yield area_id, (
-            id_, _code(ctx, area_id), title, description, category.value, status.value, answer, sub, lat, lon,
-            supports, comments, withdrawn_at is not None, merged, created, answered, changed, f"{base}/ideas/{id_}",
+            id_, codes[area_id], title, description, category, status, answer, sub, lat, lon,
+            supports, comments, withdrawn_at is not None, merged, ts(created), ts(answered), ts(changed),
+            f"{base}/ideas/{id_}",
         )
 
 
@@ -220,7 +255,7 @@ def _proposal_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
          state, changed) in _stream(stmt):
         yield area_id, (
             id_, _code(ctx, area_id), title, objective, target, location or None, cost, revised, unit, kpi, expected,
-            year, ";".join(years.get(id_, [])) or None, item, state.value, changed,
+            year, ";".join(years.get(id_, [])) or None, item, state.value, iso(changed),
             ";".join(str(i) for i in ideas.get(id_, [])) or None, f"{ctx.base_url}/proposals/{id_}",
         )
 
@@ -322,8 +357,9 @@ def _cycle_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
                 budget.id, cycle.id, _code(ctx, cycle.area_id), cycle.fiscal_year, cycle.title, cycle.total_budget,
                 budget.name, budget.amount, cycle.ballot_kind.value, cycle.rule.value, cycle.completion.value,
                 cycle.min_projects, cycle.max_projects, cycle.points_total, cycle.rank_k, phase.value,
-                cycle.ideas_from, cycle.supports_from, cycle.review_from, cycle.voting_from, cycle.results_from,
-                cycle.implementation_from, closed, cycle.results_published_at, f"{ctx.base_url}/cycles/{cycle.id}",
+                day(cycle.ideas_from), day(cycle.supports_from), day(cycle.review_from), day(cycle.voting_from),
+                day(cycle.results_from), day(cycle.implementation_from), closed, iso(cycle.results_published_at),
+                f"{ctx.base_url}/cycles/{cycle.id}",
             )
 
 
@@ -388,7 +424,7 @@ def _result_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
             yield cycle.area_id, (
                 project.id, cycle.id, budget.id, _code(ctx, cycle.area_id), pid, project.title, project.cost,
                 project.proposal_id, int(data.get("votes", {}).get(pid, 0)), float(data.get("scores", {}).get(pid, 0)),
-                pid in selected, result.rule, result.num_ballots, cycle.results_published_at,
+                pid in selected, result.rule, result.num_ballots, iso(cycle.results_published_at),
             )
 
 
@@ -421,7 +457,7 @@ def _response_rows(ctx: Context) -> Iterator[tuple[int, tuple]]:
         area = ctx.areas[row.area_id]
         stats = row.stats
         yield row.area_id, (
-            area.code, area.name_th, area.name_en, row.since, row.until, stats.total, stats.answered,
+            area.code, area.name_th, area.name_en, iso(row.since), iso(row.until), stats.total, stats.answered,
             round(stats.median_days, 3) if stats.median_days is not None else None, stats.within_15, stats.within_30,
             round(stats.share_15, 4) if stats.share_15 is not None else None,
             round(stats.share_30, 4) if stats.share_30 is not None else None,
