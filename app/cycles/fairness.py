@@ -18,7 +18,7 @@ from app.cycles.models import CycleBudget, CycleResult, TallyRule
 
 log = logging.getLogger(__name__)
 
-__all__ = ["fairness_data", "fairness_view", "mes_summary"]
+__all__ = ["fairness_data", "fairness_view", "mes_summary", "price_system_csv"]
 
 
 def fairness_data(cycle: Any, election: Any, outcome: dict[str, Any]) -> dict[str, Any]:
@@ -149,3 +149,37 @@ def fairness_view(cycle: Any, budget: CycleBudget, result: CycleResult) -> dict[
             "holds": system["holds"],
         }
     return view
+
+
+def price_system_csv(cycle: Any, budget: CycleBudget, result: CycleResult) -> str | None:
+    """Each voter's payment for each funded project in the equal-shares run, as CSV (None where there is none).
+
+    Voter ids are those of the budget's `.pb` export (1..n in the order of
+    the random ballot ids), so the payments can be checked against the
+    published ballots. None when the rule is not equal shares, the ballots
+    are not approval ballots, or the ballots no longer are those the result
+    counted (a recount found a difference).
+    """
+    import csv
+    import io
+
+    from app.cycles.results import build_budget_election
+    from app.tally.profile import build_profile
+    from app.tally.proportionality import mes_system_of, voter_groups
+
+    if result.outcome.get("rule") != "mes":
+        return None
+    election = build_budget_election(cycle, budget)
+    profile = build_profile(election)
+    if profile.kind != "approval" or profile.num_voters != result.num_ballots:
+        return None
+    system = mes_system_of(profile, result.outcome)
+    if system is None:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["voter_id", "project_id", "payment"])
+    for ballot, group in zip(election.ballots, voter_groups(election)):
+        for c, amount in sorted(system.payments[group].items()):
+            writer.writerow([ballot.voter_id, profile.project_ids[c], f"{amount / profile.money_scale:.4f}"])
+    return out.getvalue()

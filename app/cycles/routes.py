@@ -305,6 +305,26 @@ def download_preview(cycle_id: int, budget_id: int):
     return _pb_response(budget, result_services.export_pb(cycle, budget, preview=True), "_preview")
 
 
+@bp.get("/<int:cycle_id>/budgets/<int:budget_id>/payments.csv")
+def download_payments(cycle_id: int, budget_id: int):
+    """Equal shares' price system, voter by voter: public with the published result, the preview's for the area's officials."""
+    budget = _budget_or_404(cycle_id, budget_id)
+    cycle = budget.cycle
+    if cycle.results_published_at is not None:
+        result = services.published_result(budget)
+    elif can_manage_cycles(current_user, cycle.area):
+        result = result_services.latest_preview(budget)
+    else:
+        result = None
+    text = fairness.price_system_csv(cycle, budget, result) if result is not None else None
+    if text is None:
+        abort(404)
+    filename = f"ruamkhit_{cycle.area.code}_{cycle.fiscal_year}_cycle{cycle.id}_budget{budget.id}_payments.csv"
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+    })
+
+
 def _pb_response(budget: CycleBudget, text: str, suffix: str) -> Response:
     filename = cycle_jobs.pb_filename(budget, preview=bool(suffix))
     return Response(text, mimetype="text/plain", headers={

@@ -138,3 +138,38 @@ def test_a_result_without_checks_still_shows(client, official):
     text = page(client, cycle)
     assert "Projects, their votes and cost" in text
     assert "Proportionality checks" not in text
+
+
+def test_every_voters_payments_download_and_match_the_published_ballots(client, official):
+    from app.tally.pb import parse_pb
+
+    cycle, budget = mes_cycle(official)
+    url = f"/cycles/{cycle.id}/budgets/{budget.id}/payments.csv"
+    results.compute_preview(official, cycle)
+    db.session.commit()
+    assert client.get(url).status_code == 404  # the preview's are the area's officials' only
+    results.publish_results(official, cycle)
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "voter_id,project_id,payment"
+    rows = [line.split(",") for line in lines[1:]]
+    pb = parse_pb(client.get(f"/cycles/{cycle.id}/budgets/{budget.id}/ballots.pb").get_data(as_text=True))
+    votes = {b.voter_id: set(b.projects) for b in pb.ballots}
+    second, fourth = budget.projects[1].pb_project_id, budget.projects[3].pb_project_id
+    assert {pid for _, pid, _ in rows} == {second, fourth}
+    for voter, pid, _ in rows:
+        assert pid in votes[voter]  # a voter pays only for what she voted for
+    assert abs(sum(float(p) for _, pid, p in rows if pid == second) - 500_000) < 1
+    assert abs(sum(float(p) for _, pid, p in rows if pid == fourth) - 200_000) < 1
+    assert len(rows) == 100
+    assert url in client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+
+
+def test_no_payments_for_a_greedy_result(client, official):
+    cycle, budget = greedy_cycle(official)
+    results.compute_results(official, cycle)
+    db.session.commit()
+    assert client.get(f"/cycles/{cycle.id}/budgets/{budget.id}/payments.csv").status_code == 404
+    assert client.get(f"/cycles/{cycle.id}/budgets/999999/payments.csv").status_code == 404
