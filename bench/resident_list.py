@@ -8,7 +8,9 @@ request keeps the file and queues a job on a throw-away SQLite queue), runs
 the job as the worker would (`execute`: claim, lease, commit) and prints the
 seconds of each, the rows stored, the job's progress and the process's
 maximum resident set (and, with --trace, the peak of Python allocations).
-    .venv/bin/python bench/resident_list.py [--rows 100000] [--xlsx]
+With --worker-process the job runs in a process of its own (as `flask jobs worker`
+runs it), whose peak resident set is read from /proc (VmHWM), not inherited.
+    .venv/bin/python bench/resident_list.py [--rows 100000] [--xlsx] [--worker-process] [--trace]
 """
 from __future__ import annotations
 
@@ -36,24 +38,26 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx", action="store_true")
     parser.add_argument("--trace", action="store_true", help="also trace Python allocations (slows the upload 2-3 times)")
+    parser.add_argument("--worker-process", action="store_true", help="run the job in a process of its own, as the worker does")
+    parser.add_argument("--run-job", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_job:
+        run_job(args.run_job, args.url, Path(args.workdir))
+        return
     workdir = Path(tempfile.mkdtemp(prefix="ruamkhit-bench-list-"))
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from app import create_app
     from app.accounts import services as accounts
     from app.accounts.models import ResidentListEntry, Role
     from app.areas.services import get_area_by_code, load_registry
     from app.extensions import db
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(workdir / "uploads"),
-                     OUTBOX_DIR=str(workdir / "outbox"), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
-                     JOBS_BACKEND="sqlite", JOBS_SQLITE_PATH=str(workdir / "queue.sqlite3"),
-                     # SQLite: a lease renewed on another connection would spoil the job's first write (--trace is slow).
-                     JOBS_LEASE_SECONDS=3600)
+    app = _app(url, workdir)
     subs = ["500101", "500102", "500103", "500104", "500105", "500106", "500115"]
     lines = ["national_id,birth_date,subdistrict,house_number"]
     lines += [f"{_id(n)},{1 + n % 28}/{1 + n % 12}/{2480 + n % 80},{subs[n % len(subs)]},{n % 300}/{n % 9}" for n in range(args.rows)]
@@ -90,9 +94,19 @@ def main() -> None:
         from app.jobs.services import execute
 
         job_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-        started = time.perf_counter()
-        outcome = execute(job_id)
-        seconds = time.perf_counter() - started
+        if args.worker_process:
+            # As the worker runs it: a process of its own that loads the app and runs the one job.
+            import subprocess
+
+            db.session.remove()
+            child = subprocess.run([sys.executable, __file__, "--run-job", str(job_id), "--url", url, "--workdir", str(workdir)],
+                                   capture_output=True, text=True, check=True)
+            outcome, seconds, worker_rss, worker_base = child.stdout.strip().splitlines()[-1].split()
+            seconds = float(seconds)
+        else:
+            started = time.perf_counter()
+            outcome = execute(job_id)
+            seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] if args.trace else 0
         tracemalloc.stop()
         db.session.remove()
@@ -107,6 +121,38 @@ def main() -> None:
     traced = f"; peak traced memory {peak / 1e6:.0f} MB" if args.trace else ""
     print(f"process max RSS {rss:.0f} MB{traced} (before the upload {rss_before:.0f} MB: "
           "the registry load and the generated file)")
+    if args.worker_process:
+        print(f"worker process: max RSS {float(worker_rss):.0f} MB (the app loaded, before the job: {float(worker_base):.0f} MB)")
+
+
+def _app(url: str, workdir: Path):
+    from app import create_app
+
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(workdir / "uploads"),
+                      OUTBOX_DIR=str(workdir / "outbox"), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                      JOBS_BACKEND="sqlite", JOBS_SQLITE_PATH=str(workdir / "queue.sqlite3"),
+                      # SQLite: a lease renewed on another connection would spoil the job's first write (--trace is slow).
+                      JOBS_LEASE_SECONDS=3600)
+
+
+def _peak_mb() -> float:
+    """This process's peak resident set (VmHWM): ru_maxrss would carry the parent's over fork and exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_job(job_id: int, url: str, workdir: Path) -> None:
+    from app.jobs.services import execute
+
+    app = _app(url, workdir)
+    with app.app_context():
+        base = _peak_mb()
+        started = time.perf_counter()
+        outcome = execute(job_id)
+        seconds = time.perf_counter() - started
+    print(outcome, f"{seconds:.2f}", _peak_mb(), base)
 
 
 if __name__ == "__main__":
