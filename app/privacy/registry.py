@@ -302,6 +302,8 @@ def _categories() -> tuple[Category, ...]:
                 "cycles.created_by_id", "cycle_progress_updates.author_id", "plans.created_by_id",
                 "proposals.created_by_id", "proposal_transitions.actor_id", "proposal_assessments.evaluator_id",
                 "proposal_assessments.assigned_by_id", "idea_status_changes.actor_id",
+                # The administrator who made an API key (none when made on the command line).
+                "api_keys.created_by_id",
             ),
             datasets=(ds.ROLES,),
         ),
