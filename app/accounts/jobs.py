@@ -128,3 +128,13 @@ def remove_stale_uploads(older_than_seconds: float, now: datetime | None = None)
         except FileNotFoundError:
             continue
     return removed
+
+
+def recent_uploads(area, limit: int = 5) -> list[Job]:
+    """The area's latest upload jobs, newest first, so that an official who left a progress page finds it again."""
+    from sqlalchemy import select
+
+    # The payload is JSON (its area id cannot be indexed on every database): look at the kind's latest jobs.
+    latest = db.session.scalars(select(Job).where(Job.kind == KIND).order_by(Job.id.desc()).limit(200))
+    return [job for job in latest if (job.payload or {}).get("area_id") == area.id][:limit]
+

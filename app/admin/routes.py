@@ -183,6 +183,7 @@ def revoke_resident(code: str, user_id: int):
 def resident_list(code: str):
     """An official uploads the area's list of eligible residents (kept only as keyed hashes)."""
     from app.accounts import resident_list as lists
+    from app.accounts.jobs import recent_uploads
 
     area = _area_or_404(code)
     require(can_verify_resident(current_user, area))
@@ -210,7 +211,7 @@ def resident_list(code: str):
         problems = [(None, _("The form expired. Please send it again."))]
     return render_template(
         "admin/resident_list.html", area=area, form=form, problems=problems,
-        current=lists.resident_list_of(area), max_rows=lists.MAX_ROWS,
+        current=lists.resident_list_of(area), max_rows=lists.MAX_ROWS, uploads=recent_uploads(area),
     ), (400 if problems else 200)
 
 

@@ -33,6 +33,10 @@ def officer(client):
     return user
 
 
+def shows_text(html: str, message: str) -> bool:
+    return th(message) in html
+
+
 def entries() -> int:
     return db.session.scalar(select(func.count()).select_from(ResidentListEntry))
 
@@ -111,6 +115,9 @@ def test_upload_is_a_job_with_progress_and_the_file_is_deleted(client, officer, 
     assert seen and seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
     assert "token" in job.payload and not list(list_jobs.upload_folder().glob(job.payload["token"] + "*"))
     assert all(rows[0][0] not in str(v) for v in job.payload.values())
+    # The list's page links to it, for an official who left the progress page.
+    page = client.get(f"/admin/areas/{CITY}/resident-list").get_data(as_text=True)
+    assert f'href="/jobs/{job.id}"' in page and shows_text(page, "saved")
     # Another official cannot follow this job.
     client.post("/logout")
     sign_in(client, create_official(Role.LG_OFFICER, CITY))
