@@ -79,6 +79,13 @@ def prepare(url: str, workdir: Path) -> None:
         db.session.commit()
 
 
+def upgrade_schema(url: str, workdir: Path) -> None:
+    from flask_migrate import upgrade
+
+    with make_app(url, workdir).app_context():
+        upgrade()
+
+
 def _ts(value: datetime | None, pg: bool) -> str | None:
     if value is None:
         return None
@@ -235,7 +242,8 @@ def main() -> None:
         return
     print(f"== {url.split('://')[0]} with {args.ideas:,} ideas", flush=True)
     if args.reuse and count_ideas(url, workdir) == args.ideas:
-        print("  reusing the filled database", flush=True)
+        print("  reusing the filled database (migrated to the current schema)", flush=True)
+        upgrade_schema(url, workdir)
     else:
         step = time.perf_counter()
         prepare(url, workdir)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from bench.ideas import measure_python, start_gunicorn, stop
-    from bench.opendata import count_ideas, fill, make_app, prepare
+    from bench.opendata import count_ideas, fill, make_app, prepare, upgrade_schema
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ideas", type=int, default=1_000_000)
@@ -51,7 +51,8 @@ def main() -> None:
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     print(f"== {url.split('://')[0]} with {args.ideas:,} ideas", flush=True)
     if args.reuse and count_ideas(url, workdir) == args.ideas:
-        print("  reusing the filled database", flush=True)
+        print("  reusing the filled database (migrated to the current schema)", flush=True)
+        upgrade_schema(url, workdir)
     else:
         step = time.perf_counter()
         prepare(url, workdir)
