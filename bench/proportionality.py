@@ -1,6 +1,6 @@
 """The cost of each proportionality check, and their figures on every shared pabulib file.
 
-    .venv/bin/python bench/proportionality.py [--data DIR] [--cost-file FILE.pb] [--skip-lp]
+    .venv/bin/python bench/proportionality.py [--data DIR] [--cost-file FILE.pb] [--ilp-seconds S] [--skip-lp]
 
 Part 1 times each check on one large file (default: Warszawa 2026, 61,668
 voters, 51,202 distinct ballots, 83 projects) for the greedy and the
@@ -36,7 +36,7 @@ def timed(label: str, fn):
     return value
 
 
-def cost_of_checks(path: Path, skip_lp: bool) -> None:
+def cost_of_checks(path: Path, skip_lp: bool, ilp_seconds: float) -> None:
     print(f"== Cost of each check on {path.name}")
     election = timed("read the file", lambda: read_pb(path))
     profile = timed("group the ballots (profile)", lambda: build_profile(election))
@@ -50,8 +50,10 @@ def cost_of_checks(path: Path, skip_lp: bool) -> None:
         search = timed("EJR up to one: search of cohesive sets", lambda: check_ejr_up_to_one(profile, outcome.selected, max_violations=10_000))
         print(f"     satisfied={search.satisfied}, {search.sets_examined:,} sets examined, {len(search.violations)} violating sets"
               + (f", smallest: {search.smallest.projects} ({search.smallest.group_size} voters, {search.smallest.needed} needed)" if search.smallest else ""))
-        ilp = timed("EJR up to one: integer program (HiGHS, 600 s max)", lambda: check_ejr_up_to_one(profile, outcome.selected, method="ilp", time_limit=600))
-        print(f"     satisfied={ilp.satisfied}" + (f", smallest: {ilp.smallest.projects}" if ilp.smallest else ""))
+        if ilp_seconds > 0:
+            ilp = timed(f"EJR up to one: integer program (HiGHS, {ilp_seconds:.0f} s max)",
+                        lambda: check_ejr_up_to_one(profile, outcome.selected, method="ilp", time_limit=ilp_seconds))
+            print(f"     satisfied={ilp.satisfied}" + (f", smallest: {ilp.smallest.projects}" if ilp.smallest else " (None: not decided in time)"))
         system = mes_system_of(profile, outcome)
         if system is not None:
             error = timed("price system of the equal-shares run, checked", lambda: check_price_system(profile, mes_system_of(profile, outcome)))
@@ -97,9 +99,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cost-file", type=Path, default=None)
+    parser.add_argument("--ilp-seconds", type=float, default=120.0, help="HiGHS time limit for the EJR integer program on the large file (0: skip)")
     parser.add_argument("--skip-lp", action="store_true", help="skip the priceability LP on the large file (about 2 minutes)")
     args = parser.parse_args()
-    cost_of_checks(args.cost_file or args.data / "Poland_Warszawa_2026.pb", args.skip_lp)
+    cost_of_checks(args.cost_file or args.data / "Poland_Warszawa_2026.pb", args.skip_lp, args.ilp_seconds)
     figures(args.data)
 
 
