@@ -56,7 +56,7 @@ def test_preview_is_for_officials_until_published(browser, live_server, tmp_path
     page.wait_for_url(re.compile(r".*/results(#.*)?$"))
     results_url = cycle_url + "/results"
     for lang, words in (("en", ("Preview, not published.", "Turnout", "Publish these results")),
-                        ("th", ("ผลตัวอย่าง ยังไม่ได้ประกาศ", "ผู้มาใช้สิทธิ", "ประกาศผลนี้"))):
+                        ("th", ("ผลเบื้องต้น ยังไม่ได้ประกาศ", "ผู้มาใช้สิทธิ", "ประกาศผลนี้"))):
         _set_lang(official, base, lang)
         for size in SIZES:
             page.set_viewport_size({"width": size[0], "height": size[1]})
