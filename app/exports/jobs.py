@@ -1,4 +1,4 @@
-"""A large plan's ผ.02 file (Excel or CSV) built by a job into a file for the person who asked for it.
+"""A large plan's ผ.02 file (Excel, CSV or a printable HTML page) built by a job into a file for the person who asked for it.
 
 A plan with more than EXPORT_INLINE_ROWS proposals in the chosen states
 takes a worker seconds and, for Excel, memory that grows with it: its
@@ -24,6 +24,9 @@ KIND = "exports.p02"
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    # The printable page of a large plan, as one self-contained file (its
+    # style inside it) that the reader opens in a browser and prints.
+    "html": "text/html",
 }
 PROGRESS_EVERY = 500
 
@@ -58,6 +61,32 @@ def _counted(rows, total: int, ctx: JobContext) -> Iterator:
         yield row
 
 
+def printable_chunks(plan: Any, meta: Any, rows, lang: str) -> Iterator[bytes]:
+    """The printable ผ.02 as a standalone HTML file, rendered a piece at a time (Jinja's generate)."""
+    from pathlib import Path
+
+    from markupsafe import Markup
+
+    from app.exports import p02
+
+    css = Path(current_app.static_folder, "css", "exports.css").read_text(encoding="utf-8")
+    template = current_app.jinja_env.get_template("exports/print_file.html")
+    pieces = template.generate(
+        plan=plan, meta=meta, events=p02.walk(rows, len(meta.years)), lang=lang, css=Markup(css),
+        group_heading=p02.group_heading, total_label=p02.total_label, empty_amount=p02.EMPTY_AMOUNT,
+    )
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= 64 * 1024:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
 @register(KIND, _l("Plan export (ผ.02)"), max_attempts=3, retry_delay=30)
 def export_job(payload: dict, ctx: JobContext) -> dict:
     from app.exports import p02, services
@@ -78,6 +107,9 @@ def export_job(payload: dict, ctx: JobContext) -> dict:
             rows = _counted(services.export_rows(plan, states), total, ctx)
             if fmt == "xlsx":
                 p02.write_xlsx(meta, rows, out)
+            elif fmt == "html":
+                for chunk in printable_chunks(plan, meta, rows, payload.get("locale") or "th"):
+                    out.write(chunk)
             else:
                 for chunk in p02.csv_chunks(meta, rows):
                     out.write(chunk)

@@ -85,7 +85,7 @@ def prepare(plan_id: int, fmt: str):
         return redirect(_exports_page(plan, chosen))
     if not jobs.is_large(services.count_rows(plan, services.STATE_FILTERS[chosen])):
         # Small enough to be served at once: no job, no file to keep.
-        endpoint = "exports.download_xlsx" if fmt == "xlsx" else "exports.download_csv"
+        endpoint = {"xlsx": "exports.download_xlsx", "csv": "exports.download_csv", "html": "exports.print_view"}[fmt]
         return redirect(url_for(endpoint, plan_id=plan.id, state=chosen), code=303)
     job = jobs.request_export(current_user._get_current_object(), plan, chosen, fmt, current_locale())
     db.session.commit()
@@ -130,6 +130,8 @@ def download_csv(plan_id: int):
 @limiter.limit(**ratelimit.rule("EXPORT"))
 def print_view(plan_id: int):
     plan, chosen = _load(plan_id)
+    if (queued := _too_large(plan, chosen)) is not None:
+        return queued
     meta = services.export_meta(plan, chosen)
     events = p02.walk(services.export_rows(plan, services.STATE_FILTERS[chosen]), len(meta.years))
     return render_template(

@@ -31,19 +31,20 @@ def _get(client, url):
 
 def test_a_large_plan_is_not_built_inside_the_request(client, small_limit):
     plan = demo_plan()
-    for fmt in ("xlsx", "csv"):
-        response = client.get(f"/plans/{plan.id}/export.{fmt}?state=shortlisted")
+    for path in ("export.xlsx", "export.csv", "export"):  # the printable page too
+        response = client.get(f"/plans/{plan.id}/{path}?state=shortlisted")
         assert response.status_code == 303 and response.location.endswith("/lg/3500102/exports?state=shortlisted")
     page = client.get("/lg/3500102/exports").get_data(as_text=True)
     assert "แผนนี้มีข้อเสนอ 3 รายการ" in page  # the flash of the redirect
     assert f"/plans/{plan.id}/export.xlsx?" not in page  # no direct link
+    assert f"/plans/{plan.id}/export?" not in page
     assert "เข้าสู่ระบบเพื่อจัดเตรียมไฟล์" in page  # anonymous readers are asked to sign in
     response = client.post(f"/plans/{plan.id}/export.xlsx/prepare?state=shortlisted")
     assert response.status_code == 302 and "/login" in response.location
     assert db.session.query(Job).filter_by(kind="exports.p02").count() == 0
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "html"])
 def test_the_job_builds_the_file_and_only_the_reader_who_asked_downloads_it(client, small_limit, fmt):
     plan = demo_plan()
     reader, other = create_user(name="ผู้อ่าน"), create_user(name="คนอื่น")
@@ -65,6 +66,13 @@ def test_the_job_builds_the_file_and_only_the_reader_who_asked_downloads_it(clie
         rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(body)).worksheets[0].iter_rows()]
         assert rows[0][0] == "แบบ ผ.02"
         titles = [r[1] for r in rows]
+    elif fmt == "html":
+        # A page that stands alone: its style inside it, nothing loaded from anywhere.
+        text = body.decode("utf-8")
+        assert text.startswith("<!doctype html>") and '<html lang="th">' in text and "@page" in text
+        assert "<link" not in text and "<script" not in text and "src=" not in text
+        assert "แบบ ผ.02" in text
+        titles = [line.strip().removeprefix("<td>").removesuffix("</td>") for line in text.splitlines()]
     else:
         assert body.startswith("\ufeff".encode())
         titles = [cell for r in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in r]
@@ -94,6 +102,8 @@ def test_a_small_plan_is_still_served_at_once_and_needs_no_job(client):
     login(client, create_user())
     response = client.post(f"/plans/{plan.id}/export.csv/prepare?state=both")
     assert response.status_code == 303 and response.location.endswith(f"/plans/{plan.id}/export.csv?state=both")
+    response = client.post(f"/plans/{plan.id}/export.html/prepare?state=both")
+    assert response.status_code == 303 and response.location.endswith(f"/plans/{plan.id}/export?state=both")
     assert db.session.query(Job).filter_by(kind="exports.p02").count() == 0
 
 
