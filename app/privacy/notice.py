@@ -23,6 +23,10 @@ class NoticeVersion:
 
 NOTICE_HISTORY: tuple[NoticeVersion, ...] = (
     NoticeVersion("2569-1", date(2026, 11, 25), _l("First version of the notice.")),
+    # Editorial: new kinds of processing, none of them based on consent.
+    NoticeVersion("2569-2", date(2026, 12, 3), _l(
+        "Adds signing in with ThaID, LINE or another sign-in service, the resident lists that let residents verify "
+        "themselves, the record of paper voters whose ID cards were checked, and the files prepared for you to download.")),
 )
 
 

@@ -53,7 +53,7 @@ def test_registration_records_the_notice_version_accepted(client):
                                    "password": PASSWORD, "password_again": PASSWORD, "consent": "y"})
     user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
     rows = consents.history(user)
-    assert [(r.purpose, r.version, r.action) for r in rows] == [("privacy_notice", "2569-1", ConsentAction.GIVEN)]
+    assert [(r.purpose, r.version, r.action) for r in rows] == [("privacy_notice", notice.current_notice().version, ConsentAction.GIVEN)]
 
 
 def test_email_consent_given_and_withdrawn_from_the_privacy_page_and_the_profile(client):
@@ -84,15 +84,18 @@ def test_withdrawing_a_consent_never_given_says_so_and_changes_nothing(client):
     assert len(consents.history(user)) == before
 
 
+NEXT_VERSION = "2569-99"
+
+
 @pytest.fixture
 def changed_notice(monkeypatch):
-    """A call that publishes version 2569-2, which changes both consents (after the people were created)."""
+    """A call that publishes a new version (NEXT_VERSION), which changes both consents (after the people were created)."""
     return lambda: _publish(monkeypatch)
 
 
 def _publish(monkeypatch):
     history = notice.NOTICE_HISTORY + (
-        NoticeVersion("2569-2", notice.NOTICE_HISTORY[0].published + timedelta(days=30), "weekly digest",
+        NoticeVersion(NEXT_VERSION, notice.NOTICE_HISTORY[-1].published + timedelta(days=30), "weekly digest",
                       reconsent=("privacy_notice", "email_notifications")),
     )
     monkeypatch.setattr(notice, "NOTICE_HISTORY", history)
@@ -113,7 +116,7 @@ def test_a_changed_notice_asks_once_and_declining_keeps_the_rest(client, changed
     assert client.get("/notifications/").status_code == 200  # everything else works; not asked again
     assert client.get("/p/50/ideas/new").status_code == 200
     last = consents.latest(user, "privacy_notice")
-    assert last.action is ConsentAction.DECLINED and last.version == "2569-2"
+    assert last.action is ConsentAction.DECLINED and last.version == NEXT_VERSION
     # Deciding twice is refused politely.
     assert client.post("/privacy/review", data={"decision": "accept"}, follow_redirects=True).status_code == 200
 
@@ -125,7 +128,7 @@ def test_accepting_the_changed_notice_records_the_new_version(client, changed_no
     sign_in(client, user)
     client.post("/privacy/review", data={"decision": "accept", "next": "/"})
     user = db.session.get(User, user.id)
-    assert user.consent_version == "2569-2" and user.email_notifications
+    assert user.consent_version == NEXT_VERSION and user.email_notifications
     assert consents.pending(user) == []
 
 
