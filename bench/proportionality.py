@@ -53,7 +53,8 @@ def cost_of_checks(path: Path, skip_lp: bool, ilp_seconds: float) -> None:
         if ilp_seconds > 0:
             ilp = timed(f"EJR up to one: integer program (HiGHS, {ilp_seconds:.0f} s max)",
                         lambda: check_ejr_up_to_one(profile, outcome.selected, method="ilp", time_limit=ilp_seconds))
-            print(f"     satisfied={ilp.satisfied}" + (f", smallest: {ilp.smallest.projects}" if ilp.smallest else " (None: not decided in time)"))
+            print(f"     satisfied={ilp.satisfied}" + (f", smallest: {ilp.smallest.projects}" if ilp.smallest
+                                                           else " (not decided in time)" if ilp.satisfied is None else ""))
         system = mes_system_of(profile, outcome)
         if system is not None:
             error = timed("price system of the equal-shares run, checked", lambda: check_price_system(profile, mes_system_of(profile, outcome)))
