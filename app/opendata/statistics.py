@@ -13,8 +13,9 @@ Definitions (stated on the page too):
   per month: by the Bangkok month of their first answer;
 - supports and comments: public ones, on public ideas, by Bangkok month;
 - participants: distinct accounts that submitted a public idea, supported or commented on one, or
-  voted online in a cycle of the area (the record that a person voted is kept as the turnout; how
-  they voted is not). Paper ballots name nobody, so they count in the turnout, not here;
+  voted online in a cycle of the area whose voting has closed (the record that a person voted is
+  kept as the turnout; how they voted is not; while voting is open nobody is counted, as that would
+  be a running count of the vote). Paper ballots name nobody, so they count in the turnout, not here;
 - turnout: for each budget whose voting has closed, online and paper ballots against the verified
   residents who may vote in it today. Nothing about a budget whose voting is still open.
 """
@@ -127,8 +128,11 @@ def _participant_selects():
         .join(Idea, Idea.id == Support.idea_id).where(visible),
         "commented": select(Idea.area_id.label("area_id"), Comment.author_id.label("user_id"))
         .join(Idea, Idea.id == Comment.idea_id).where(visible, *_visible_comment()),
+        # Only once voting has closed: while it is open, the number of people who have voted so far
+        # is a running count of the vote (issue 15.4), served nowhere.
         "voted": select(Cycle.area_id.label("area_id"), CycleVoter.user_id.label("user_id"))
-        .join(CycleBudget, CycleBudget.id == CycleVoter.budget_id).join(Cycle, Cycle.id == CycleBudget.cycle_id),
+        .join(CycleBudget, CycleBudget.id == CycleVoter.budget_id).join(Cycle, Cycle.id == CycleBudget.cycle_id)
+        .where(Cycle.voting_closed_at.is_not(None)),
     }
 
 

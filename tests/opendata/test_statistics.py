@@ -73,6 +73,16 @@ def test_turnout_only_for_closed_voting(activity):
     assert "งบที่ยังเปิดอยู่" not in everything
 
 
+def test_no_running_count_of_voters_while_voting_is_open(activity):
+    """Issue 15.4: people who voted in a budget still voting are not counted as participants yet."""
+    open_budget = activity["open"].budgets[0]
+    assert voting.voting_open(activity["open"])
+    before = compute_all()["50"]["participants"]
+    voting.cast_ballot(cf.create_user(), open_budget, [(open_budget.projects[0].id, 1)])
+    db.session.flush()
+    assert compute_all()["50"]["participants"] == before  # neither "voted" nor "any" moves
+
+
 def test_refresh_stores_one_row_per_scope_and_the_job_runs_it(activity):
     report = refresh_statistics()
     assert report.scopes >= 3
