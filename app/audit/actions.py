@@ -241,6 +241,12 @@ def _actions() -> list[AuditAction]:
             D("name", _l("Holder")),)),
         AuditAction("api_key.revoke", _l("API key revoked"), _l("Revoked the API key %(object)s of %(name)s"), (
             D("name", _l("Holder")),)),
+        AuditAction("opendata.publish", _l("Open data published to a catalog"),
+                    _l("Published the open data to the catalog %(catalog)s for the organization %(organization)s"), (
+                        D("catalog", _l("Catalog")), D("organization", _l("Organization")),
+                        D("created", _l("Datasets created"), INT), D("updated", _l("Datasets updated"), INT),
+                        D("files_added", _l("Files added"), INT), D("files_replaced", _l("Files replaced"), INT),
+                        D("error", _l("Stopped by an error")))),
     ]
 
 
@@ -258,6 +264,7 @@ GROUPS = (
     ("cycles.", _l("Budgeting cycles")),
     ("job.", _l("Background jobs")),
     ("api_key.", _l("API keys")),
+    ("opendata.", _l("Open data")),
 )
 
 

@@ -64,6 +64,8 @@ def publish_command(url: str, organization: str, areas: tuple[str, ...]) -> None
     try:
         report = publish(url, organization, token, scopes=areas or None, echo=click.echo)
     except PublishError as error:
+        db.session.commit()  # the audit entry of what went out before the error
         raise click.ClickException(str(error)) from None
+    db.session.commit()
     click.echo(f"created {report.created}, updated {report.updated} datasets; "
                f"{report.resources_created} files added, {report.resources_updated} replaced, {report.resources_unchanged} unchanged")

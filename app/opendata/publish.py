@@ -110,14 +110,34 @@ def publish(url: str, organization: str, token: str, *, scopes: Optional[Iterabl
             raise PublishError("The catalog refused the API token (CKAN_API_TOKEN).") from None
         except ckanapi.CKANAPIError as error:
             raise PublishError(f"The catalog at {url} did not answer as CKAN does: {error}") from None
-        for item in items:
-            try:
-                _publish_one(ckan, item, organization, report, echo)
-            except ckanapi.ValidationError as error:
-                raise PublishError(f"{item.meta['name']}: the catalog refused the metadata: {error}") from None
-            except ckanapi.NotAuthorized:
-                raise PublishError(f"{item.meta['name']}: the token may not edit datasets of {organization!r}.") from None
+        try:
+            for item in items:
+                try:
+                    _publish_one(ckan, item, organization, report, echo)
+                except ckanapi.ValidationError as error:
+                    raise PublishError(f"{item.meta['name']}: the catalog refused the metadata: {error}") from None
+                except ckanapi.NotAuthorized:
+                    raise PublishError(f"{item.meta['name']}: the token may not edit datasets of {organization!r}.") from None
+        except PublishError as error:
+            if report.created or report.updated:  # some datasets went out before the error: say which
+                _audit(url, organization, report, str(error))
+            raise
+    _audit(url, organization, report, None)
     return report
+
+
+def _audit(url: str, organization: str, report: PublishReport, error: Optional[str]) -> None:
+    """What went to the catalog, in the audit log (the caller commits): publishing is run from the
+    command line, so the entry has no person; it names the catalog, never the token."""
+    from app.audit.services import record
+
+    details: dict[str, Any] = {
+        "catalog": url, "organization": organization, "created": report.created, "updated": report.updated,
+        "files_added": report.resources_created, "files_replaced": report.resources_updated,
+    }
+    if error:
+        details["error"] = error[:500]
+    record(None, "opendata.publish", details=details)
 
 
 def _publish_one(ckan, item: _Item, organization: str, report: PublishReport, echo) -> None:

@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
 from app.extensions import db
 from app.opendata import build as opendata_build
 from app.opendata.publish import PublishError, publish
@@ -75,6 +78,48 @@ def test_second_run_updates_and_never_duplicates(built, catalog):
     assert len(ideas["resources"]) == 2
 
 
+def _published() -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "opendata.publish").order_by(AuditEntry.id)))
+
+
+def test_each_run_is_in_the_audit_log_without_the_token(client, built, catalog):
+    from tests.plans.factories import create_user, login
+    from app.accounts.models import Role
+
+    first = publish(catalog.url, "chiangmai", TOKEN, scopes=["50"])
+    publish(catalog.url, "chiangmai", TOKEN, scopes=["50"])
+    entries = _published()
+    assert len(entries) == 2 and entries[0].actor_id is None  # run from the command line
+    assert entries[0].details == {"catalog": catalog.url, "organization": "chiangmai", "created": first.created,
+                                  "updated": 0, "files_added": first.resources_created, "files_replaced": 0}
+    assert entries[1].details["created"] == 0 and entries[1].details["updated"] == first.created
+    assert TOKEN not in str([e.details for e in entries])
+    # The administrators' log reads it as a Thai sentence.
+    admin = create_user(role=Role.ADMIN)
+    login(client, admin)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "ในนามหน่วยงาน chiangmai" in page and ">opendata.publish" not in page
+
+
+def test_a_run_stopped_midway_records_what_went_out(built, catalog, monkeypatch):
+    from app.opendata import publish as module
+
+    real, sent = module._publish_one, []
+
+    def one_then_refused(ckan, item, *args):
+        if sent:
+            import ckanapi
+            raise ckanapi.ValidationError({"title": ["refused"]})
+        sent.append(item)
+        real(ckan, item, *args)
+
+    monkeypatch.setattr(module, "_publish_one", one_then_refused)
+    with pytest.raises(PublishError, match="refused the metadata"):
+        publish(catalog.url, "chiangmai", TOKEN, scopes=["50"])
+    entry, = _published()
+    assert entry.details["created"] == 1 and "refused the metadata" in entry.details["error"]
+
+
 def test_missing_maintainer_email_stops_before_anything_is_sent(app, catalog):
     app.config.update(OPENDATA_MAINTAINER_EMAIL="", CONTROLLER_EMAIL="")
     tf.create_idea(tf.create_user(), "50")
@@ -82,7 +127,7 @@ def test_missing_maintainer_email_stops_before_anything_is_sent(app, catalog):
     opendata_build.build()
     with pytest.raises(PublishError, match="maintainer_email"):
         publish(catalog.url, "chiangmai", TOKEN)
-    assert catalog.calls == []
+    assert catalog.calls == [] and _published() == []
 
 
 def test_wrong_token_and_unknown_organization_are_clear(built, catalog):
@@ -90,7 +135,7 @@ def test_wrong_token_and_unknown_organization_are_clear(built, catalog):
         publish(catalog.url, "chiangmai", "wrong")
     with pytest.raises(PublishError, match="no organization 'nowhere'"):
         publish(catalog.url, "nowhere", TOKEN)
-    assert catalog.packages == {}
+    assert catalog.packages == {} and _published() == []
 
 
 def test_unknown_scope_and_no_build(app, catalog, tmp_path):
