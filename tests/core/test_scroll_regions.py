@@ -21,3 +21,9 @@ def test_every_table_scroll_in_the_templates_uses_it():
             if "scroll_region(" not in match.group(1):
                 missing.append(str(template.relative_to(ROOT)))
     assert missing == []
+
+
+def test_no_table_sits_in_a_box_that_does_not_scroll():
+    """`table-wrap` has no style: a wide table inside it ran off a 360 px phone (the privacy notice did)."""
+    wrapped = [str(t.relative_to(ROOT)) for t in (ROOT / "app").rglob("*.html") if 'class="table-wrap"' in t.read_text(encoding="utf-8")]
+    assert wrapped == []
