@@ -419,8 +419,8 @@ class Statistics(Out):
     categories: dict[str, int]
     statuses: dict[str, int]
     participants: dict[str, int] = Field(description=_l(
-        "Distinct people who submitted, supported, commented or voted. "
-        "The 'voted' and 'any' figures are left out while a cycle in scope is voting."))
+        "Distinct people who submitted, supported, commented or voted online. "
+        "A vote counts only once it has closed: nobody who votes in a cycle still voting is counted yet."))
     turnout: list[Turnout] = Field(description=_l("Budgets whose voting has closed only."))
     response: Optional[ResponseStats]
     ranking: Optional[list[RankingRow]] = Field(description=_l("Areas by response time, fastest first (country and provinces)."))

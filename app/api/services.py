@@ -427,17 +427,6 @@ def get_progress(cycle_id: int) -> tuple[s.Progress, Optional[datetime]]:
 # The open-data part computes them every hour (app/opendata/statistics.py); the API serves its rows.
 
 
-def _voting_in_scope(area: Optional[Area]) -> bool:
-    from app.cycles.models import Cycle
-    from app.cycles.voting import voting_open
-
-    stmt = select(Cycle).where(Cycle.voting_closed_at.is_(None), Cycle.results_published_at.is_(None))
-    if area is not None:
-        ids = [area.id] + ([c.id for c in area.children] if area.is_province else [])
-        stmt = stmt.where(Cycle.area_id.in_(ids))
-    return any(voting_open(c) for c in db.session.scalars(stmt))
-
-
 def get_statistics(scope: str) -> tuple[s.Statistics, Optional[datetime]]:
     from app.opendata.statistics import COUNTRY, snapshot
 
@@ -450,10 +439,9 @@ def get_statistics(scope: str) -> tuple[s.Statistics, Optional[datetime]]:
     if row is None:
         raise ApiProblem(404, _l("No statistics for this area yet: it has no activity, or the figures were not computed yet."))
     data = row.data
+    # No running count of the vote: the figures count voters only of votes that have closed
+    # (app/opendata/statistics.py), the same rule as the statistics pages and their CSV files.
     participants = dict(data.get("participants") or {})
-    if _voting_in_scope(area):  # how many have voted so far is a running count: none while voting is open
-        participants.pop("voted", None)
-        participants.pop("any", None)
     ranking = data.get("ranking")
     out = s.Statistics(
         scope=scope, computed_at=row.computed_at, window_days=data.get("window_days", 0),
