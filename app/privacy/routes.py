@@ -94,7 +94,6 @@ def my_privacy():
         history=consents.history(user),
         purpose_titles={k: p.title for k, p in consents.PURPOSES.items()},
         notice=current_notice(),
-        form=ActionForm(formdata=None),
         downloads=ready_files(user.id, (EXPORT_KIND,)),
     )
 
