@@ -61,8 +61,8 @@ def _counted(rows, total: int, ctx: JobContext) -> Iterator:
         yield row
 
 
-def printable_chunks(plan: Any, meta: Any, rows, lang: str) -> Iterator[bytes]:
-    """The printable ผ.02 as a standalone HTML file, rendered a piece at a time (Jinja's generate)."""
+def write_printable(plan: Any, meta: Any, rows, lang: str, out) -> None:
+    """The printable ผ.02 as a standalone HTML file, written as Jinja renders it (a template stream)."""
     from pathlib import Path
 
     from markupsafe import Markup
@@ -71,20 +71,7 @@ def printable_chunks(plan: Any, meta: Any, rows, lang: str) -> Iterator[bytes]:
 
     css = Path(current_app.static_folder, "css", "exports.css").read_text(encoding="utf-8")
     template = current_app.jinja_env.get_template("exports/print_file.html")
-    pieces = template.generate(
-        plan=plan, meta=meta, events=p02.walk(rows, len(meta.years)), lang=lang, css=Markup(css),
-        group_heading=p02.group_heading, total_label=p02.total_label, empty_amount=p02.EMPTY_AMOUNT,
-    )
-    buffer: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= 64 * 1024:
-            yield "".join(buffer).encode("utf-8")
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
+    template.stream(plan=plan, lang=lang, css=Markup(css), **p02.table_context(meta, rows)).dump(out, encoding="utf-8")
 
 
 @register(KIND, _l("Plan export (ผ.02)"), max_attempts=3, retry_delay=30)
@@ -108,8 +95,7 @@ def export_job(payload: dict, ctx: JobContext) -> dict:
             if fmt == "xlsx":
                 p02.write_xlsx(meta, rows, out)
             elif fmt == "html":
-                for chunk in printable_chunks(plan, meta, rows, payload.get("locale") or "th"):
-                    out.write(chunk)
+                write_printable(plan, meta, rows, payload.get("locale") or "th", out)
             else:
                 for chunk in p02.csv_chunks(meta, rows):
                     out.write(chunk)

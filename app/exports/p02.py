@@ -202,6 +202,12 @@ LINE_POINTS = 21.0  # one line of 14 pt Thai text with its marks above and below
 ROW_PADDING = 4.0
 
 
+def table_context(meta: ExportMeta, rows: Iterable[ExportRow]) -> dict:
+    """What the ผ.02 table template (exports/_p02.html) needs: the printable page and the job's file."""
+    return {"meta": meta, "events": walk(rows, len(meta.years)), "group_heading": group_heading,
+            "total_label": total_label, "empty_amount": EMPTY_AMOUNT}
+
+
 def visible_length(text: str) -> int:
     """Characters that take width on a line: not the combining marks above and below Thai letters."""
     return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))

@@ -132,10 +132,7 @@ def print_view(plan_id: int):
     plan, chosen = _load(plan_id)
     if (queued := _too_large(plan, chosen)) is not None:
         return queued
-    meta = services.export_meta(plan, chosen)
-    events = p02.walk(services.export_rows(plan, services.STATE_FILTERS[chosen]), len(meta.years))
+    table = p02.table_context(services.export_meta(plan, chosen), services.export_rows(plan, services.STATE_FILTERS[chosen]))
     return render_template(
-        "exports/print.html", plan=plan, area=plan.area, meta=meta, events=events, chosen=chosen,
-        scope=area_scope(plan.area), group_heading=p02.group_heading, total_label=p02.total_label,
-        empty_amount=p02.EMPTY_AMOUNT,
+        "exports/print.html", plan=plan, area=plan.area, chosen=chosen, scope=area_scope(plan.area), **table,
     )
